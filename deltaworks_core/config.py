@@ -1,0 +1,185 @@
+"""Typed settings for Delta Works.
+
+Settings come from a TOML file (``config/deltaworks.toml`` or the file named by
+``DELTAWORKS_CONFIG``) with environment overrides for the QuestDB connection.
+Credentials are never stored here: the configuration names the environment
+variables that hold them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+CONFIG_ENV_VAR = "DELTAWORKS_CONFIG"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_PATH = REPO_ROOT / "config" / "deltaworks.toml"
+STATE_DIR = Path(os.environ.get("DELTAWORKS_HOME", Path.home() / ".deltaworks"))
+
+AccountType = Literal["spot", "margin", "future"]
+
+
+class ConfigError(ValueError):
+    """A configuration file or value is wrong; the message names key, value and what is allowed."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class QuestDBSettings(_Strict):
+    """Where QuestDB listens, and whether Delta Works runs the server itself."""
+
+    managed: bool = True
+    host: str = "127.0.0.1"
+    http_port: int = Field(default=9000, ge=1, le=65535)
+    pg_port: int = Field(default=8812, ge=1, le=65535)
+    min_http_port: int = Field(default=9003, ge=1, le=65535)
+    line_tcp_port: int = Field(default=9009, ge=1, le=65535)
+    user: str = "admin"
+    password_env: str = "DELTAWORKS_QUESTDB_PASSWORD"
+    version: str = "9.3.4"
+    data_dir: Path = STATE_DIR / "questdb"
+    java_home: Path | None = None
+    jar: Path | None = None
+    startup_timeout_s: float = Field(default=90.0, gt=0)
+
+    @property
+    def password(self) -> str:
+        """The PGWire/ILP password: from ``password_env``, QuestDB's default otherwise."""
+        return os.environ.get(self.password_env, "quest")
+
+
+class ExchangeSettings(_Strict):
+    """One exchange account: a ccxt exchange, live or simulated."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    ccxt_id: Literal["binance"] = "binance"
+    mode: Literal["simulated", "live"] = "simulated"
+    account_types: tuple[AccountType, ...] = ("spot", "margin", "future")
+    api_key_env: str | None = None
+    secret_env: str | None = None
+    quote_currency: str = "USDT"
+    symbols: tuple[str, ...] = ("BTC/USDT", "ETH/USDT")
+
+    @field_validator("account_types")
+    @classmethod
+    def _unique_account_types(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value or len(set(value)) != len(value):
+            raise ValueError("must list each account type once, at least one")
+        return value
+
+
+class SimulatorSettings(_Strict):
+    """The local exchange simulator that serves every ``mode = "simulated"`` exchange."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8765, ge=1, le=65535)
+    seed: int = 42
+    withdrawals_per_exchange: int = Field(default=2000, ge=0)
+    history_days: int = Field(default=365, ge=1)
+
+
+class PipelineSettings(_Strict):
+    """Dagster schedules and sync behaviour."""
+
+    holdings_interval_minutes: int = Field(default=15, ge=1, le=1440)
+    withdrawal_overlap_hours: float = Field(default=72.0, ge=0)
+    partitions_start_date: str = Field(default="2025-01-01", pattern=r"^\d{4}-\d{2}-\d{2}$")
+    candle_timeframe: Literal["1m"] = "1m"
+
+
+class ExecSettings(_Strict):
+    """The execution service."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8800, ge=1, le=65535)
+    token_env: str = "DELTAWORKS_API_TOKEN"
+
+
+class Settings(_Strict):
+    """Everything Delta Works reads from its configuration file."""
+
+    questdb: QuestDBSettings = QuestDBSettings()
+    simulator: SimulatorSettings = SimulatorSettings()
+    pipelines: PipelineSettings = PipelineSettings()
+    exec: ExecSettings = ExecSettings()
+    exchanges: tuple[ExchangeSettings, ...] = ()
+
+    @field_validator("exchanges")
+    @classmethod
+    def _unique_names(cls, value: tuple[ExchangeSettings, ...]) -> tuple[ExchangeSettings, ...]:
+        names = [exchange.name for exchange in value]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"exchange names must be unique, repeated: {', '.join(duplicates)}")
+        return value
+
+    def exchange(self, name: str) -> ExchangeSettings:
+        """The exchange called ``name``; a clear error naming the configured ones otherwise."""
+        for exchange in self.exchanges:
+            if exchange.name == name:
+                return exchange
+        known = ", ".join(e.name for e in self.exchanges) or "none"
+        raise ConfigError(f"exchanges: no exchange named {name!r} (configured: {known})")
+
+
+_ENV_OVERRIDES = {
+    "DELTAWORKS_QUESTDB_HOST": ("questdb", "host"),
+    "DELTAWORKS_QUESTDB_HTTP_PORT": ("questdb", "http_port"),
+    "DELTAWORKS_QUESTDB_PG_PORT": ("questdb", "pg_port"),
+    "DELTAWORKS_QUESTDB_MIN_HTTP_PORT": ("questdb", "min_http_port"),
+    "DELTAWORKS_QUESTDB_MANAGED": ("questdb", "managed"),
+    "DELTAWORKS_QUESTDB_DATA_DIR": ("questdb", "data_dir"),
+}
+
+
+def _describe(error: dict) -> str:
+    key = ".".join(str(part) for part in error["loc"])
+    value = error.get("input")
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        return f"{key}: unknown key (value {value!r}); check the spelling against the reference"
+    if error["type"] == "literal_error":
+        allowed = error.get("ctx", {}).get("expected", "")
+        return f"{key}: {value!r} is not allowed; expected {allowed}"
+    return f"{key}: {value!r} is invalid: {message}"
+
+
+def settings_from_dict(raw: dict, source: str = "<dict>") -> Settings:
+    """Validate a raw mapping (a parsed TOML file) into ``Settings``."""
+    merged = {
+        section: dict(values) if isinstance(values, dict) else values
+        for section, values in raw.items()
+    }
+    for variable, (section, key) in _ENV_OVERRIDES.items():
+        if variable in os.environ:
+            merged.setdefault(section, {})[key] = os.environ[variable]
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(error) for error in exc.errors())
+        raise ConfigError(f"{source}: {problems}") from None
+
+
+def config_path() -> Path:
+    """The configuration file in effect: ``$DELTAWORKS_CONFIG`` or the repository default."""
+    return Path(os.environ.get(CONFIG_ENV_VAR, DEFAULT_CONFIG_PATH))
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Load and validate the configuration file; raise ``ConfigError`` naming what is wrong."""
+    path = path or config_path()
+    try:
+        raw = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(
+            f"configuration file {path} does not exist; set {CONFIG_ENV_VAR} to an existing file"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return settings_from_dict(raw, source=str(path))

@@ -1,0 +1,324 @@
+"""A QuestDB server managed by Delta Works: the Maven Central jar run with the machine's Java.
+
+The server runs as a detached child process on a data folder of its own; a small
+state file next to the data records its pid and ports so that ``status`` and
+``stop`` work from any later process. When the configuration points at an
+existing QuestDB (``managed = false``), nothing is started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import psycopg
+
+from deltaworks_core.config import QuestDBSettings
+
+MAVEN_ARTIFACT = "org.questdb:questdb"
+STATE_FILE = "deltaworks-server.json"
+LOG_FILE = "deltaworks-server.log"
+
+
+class QuestDBServerError(RuntimeError):
+    """The managed server could not be obtained, started, reached or stopped."""
+
+
+@dataclass(frozen=True)
+class ServerState:
+    """What ``status`` reports about a running managed server."""
+
+    pid: int
+    version: str
+    host: str
+    http_port: int
+    pg_port: int
+    min_http_port: int
+    data_dir: str
+    log_file: str
+
+
+def java_executable(settings: QuestDBSettings) -> str:
+    """The ``java`` binary: ``questdb.java_home``, then ``$JAVA_HOME``, then ``PATH``."""
+    home = settings.java_home or (
+        Path(os.environ["JAVA_HOME"]) if "JAVA_HOME" in os.environ else None
+    )
+    if home is not None:
+        candidate = home / "bin" / "java"
+        if candidate.exists():
+            return str(candidate)
+    found = shutil.which("java")
+    if found is None:
+        raise QuestDBServerError(
+            "Java not found: install a Java 17 runtime (apt-get install openjdk-17-jre-headless) "
+            "or set questdb.java_home / JAVA_HOME"
+        )
+    return found
+
+
+def maven_jar_path(version: str) -> Path:
+    """Where Maven keeps the QuestDB jar of ``version`` in the local repository."""
+    repository = Path(os.environ.get("MAVEN_REPO", Path.home() / ".m2" / "repository"))
+    return repository / "org" / "questdb" / "questdb" / version / f"questdb-{version}.jar"
+
+
+def obtain_jar(settings: QuestDBSettings) -> Path:
+    """The server jar: ``questdb.jar`` if given, else fetched from Maven Central with ``mvn``."""
+    if settings.jar is not None:
+        if not settings.jar.exists():
+            raise QuestDBServerError(f"questdb.jar: {settings.jar} does not exist")
+        return settings.jar
+    jar = maven_jar_path(settings.version)
+    if jar.exists():
+        return jar
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise QuestDBServerError(
+            f"Maven (mvn) not found and no jar given: install Maven, or download "
+            f"questdb-{settings.version}.jar and set questdb.jar to its path"
+        )
+    artifact = f"-Dartifact={MAVEN_ARTIFACT}:{settings.version}"
+    result = subprocess.run(
+        [mvn, "-q", "-B", "dependency:get", artifact, "-Dtransitive=false"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    if result.returncode != 0 or not jar.exists():
+        tail = (result.stdout + result.stderr).strip().splitlines()[-15:]
+        raise QuestDBServerError(
+            f"mvn could not fetch {MAVEN_ARTIFACT}:{settings.version} from Maven Central "
+            f"(check network access or questdb.version):\n" + "\n".join(tail)
+        )
+    return jar
+
+
+def _port_in_use(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class ManagedQuestDB:
+    """Start, stop and inspect the QuestDB server described by ``QuestDBSettings``."""
+
+    def __init__(self, settings: QuestDBSettings) -> None:
+        self.settings = settings
+        self.data_dir = Path(settings.data_dir).expanduser()
+        self.state_path = self.data_dir / STATE_FILE
+        self.log_path = self.data_dir / LOG_FILE
+
+    def state(self) -> ServerState | None:
+        """The running managed server, or ``None`` (a stale state file is removed)."""
+        try:
+            state = ServerState(**json.loads(self.state_path.read_text()))
+        except (FileNotFoundError, json.JSONDecodeError, TypeError):
+            return None
+        if not _pid_alive(state.pid):
+            self.state_path.unlink(missing_ok=True)
+            return None
+        return state
+
+    def is_ready(self) -> bool:
+        """True when the server answers PGWire queries and accepts ILP over HTTP."""
+        return self._pg_ready() and self._ilp_ready()
+
+    def _pg_ready(self) -> bool:
+        s = self.settings
+        try:
+            with psycopg.connect(
+                host=s.host,
+                port=s.pg_port,
+                user=s.user,
+                password=s.password,
+                dbname="qdb",
+                autocommit=True,
+                connect_timeout=2,
+            ) as connection:
+                connection.execute("SELECT 1").fetchone()
+        except psycopg.Error:
+            return False
+        return True
+
+    def _ilp_ready(self) -> bool:
+        url = f"http://{self.settings.host}:{self.settings.http_port}/ping"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.status in (200, 204)
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def start(self) -> ServerState | None:
+        """Start the server unless it runs already; return its state (``None`` when unmanaged)."""
+        s = self.settings
+        if not s.managed:
+            if not self.is_ready():
+                raise QuestDBServerError(
+                    f"questdb.managed is false but no QuestDB answers at {s.host} "
+                    f"(PGWire {s.pg_port}, HTTP {s.http_port}): start it or fix questdb.host/ports"
+                )
+            return None
+        running = self.state()
+        if running is not None:
+            self._wait_ready(running.pid)
+            return running
+        for key, port in (
+            ("questdb.http_port", s.http_port),
+            ("questdb.pg_port", s.pg_port),
+            ("questdb.min_http_port", s.min_http_port),
+            ("questdb.line_tcp_port", s.line_tcp_port),
+        ):
+            if _port_in_use(s.host, port):
+                raise QuestDBServerError(
+                    f"port {port} ({key}) is taken by another program: stop it, or choose "
+                    f"another port in the configuration (or point questdb.managed = false at "
+                    f"a QuestDB you already run)"
+                )
+        java = java_executable(s)
+        jar = obtain_jar(s)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        process = subprocess.Popen(
+            self._command(java, jar),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **self._server_env()},
+            start_new_session=True,
+        )
+        log.close()
+        state = ServerState(
+            pid=process.pid,
+            version=s.version,
+            host=s.host,
+            http_port=s.http_port,
+            pg_port=s.pg_port,
+            min_http_port=s.min_http_port,
+            data_dir=str(self.data_dir),
+            log_file=str(self.log_path),
+        )
+        self.state_path.write_text(json.dumps(asdict(state)))
+        try:
+            self._wait_ready(process.pid, process)
+        except QuestDBServerError:
+            self.stop()
+            raise
+        return state
+
+    def _command(self, java: str, jar: Path) -> list[str]:
+        return [
+            java,
+            "-Xms256m",
+            "-Xmx2g",
+            "-XX:+UseParallelGC",
+            "--add-exports",
+            "java.base/jdk.internal.math=io.questdb",
+            "-p",
+            str(jar),
+            "-m",
+            "io.questdb/io.questdb.ServerMain",
+            "-d",
+            str(self.data_dir),
+        ]
+
+    def _server_env(self) -> dict[str, str]:
+        s = self.settings
+        bind = "0.0.0.0" if s.host not in ("127.0.0.1", "localhost") else "127.0.0.1"
+        return {
+            "QDB_HTTP_NET_BIND_TO": f"{bind}:{s.http_port}",
+            "QDB_HTTP_MIN_NET_BIND_TO": f"{bind}:{s.min_http_port}",
+            "QDB_PG_NET_BIND_TO": f"{bind}:{s.pg_port}",
+            "QDB_LINE_TCP_NET_BIND_TO": f"{bind}:{s.line_tcp_port}",
+            "QDB_TELEMETRY_ENABLED": "false",
+            "QDB_PG_PASSWORD": s.password,
+            "QDB_PG_USER": s.user,
+        }
+
+    def _wait_ready(self, pid: int, process: subprocess.Popen | None = None) -> None:
+        deadline = time.monotonic() + self.settings.startup_timeout_s
+        while time.monotonic() < deadline:
+            if process is not None and process.poll() is not None:
+                raise QuestDBServerError(
+                    f"QuestDB exited with code {process.returncode} during start-up; "
+                    f"last lines of {self.log_path}:\n{self.log_tail()}"
+                )
+            if self.is_ready():
+                return
+            time.sleep(0.25)
+        raise QuestDBServerError(
+            f"QuestDB (pid {pid}) did not accept PGWire and ILP within "
+            f"{self.settings.startup_timeout_s:.0f} s (raise questdb.startup_timeout_s if the "
+            f"machine is slow); last lines of {self.log_path}:\n{self.log_tail()}"
+        )
+
+    def log_tail(self, lines: int = 30) -> str:
+        """The last lines of the server's log file."""
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return "(no log file)"
+
+    def stop(self, timeout_s: float = 30.0) -> bool:
+        """Stop the managed server cleanly (data kept); False when none was running."""
+        state = self.state()
+        if state is None:
+            return False
+        os.kill(state.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and _pid_alive(state.pid):
+            _reap(state.pid)
+            time.sleep(0.1)
+        if _pid_alive(state.pid):
+            os.kill(state.pid, signal.SIGKILL)
+            _reap(state.pid)
+        self.state_path.unlink(missing_ok=True)
+        return True
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status when the server is our own child (a zombie is still 'alive')."""
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port on ``host`` that is free right now."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def private_server_settings(data_dir: Path) -> QuestDBSettings:
+    """Settings for a managed QuestDB of its own on free loopback ports (tests, benchmarks)."""
+    return QuestDBSettings(
+        data_dir=data_dir,
+        http_port=free_port(),
+        pg_port=free_port(),
+        min_http_port=free_port(),
+        line_tcp_port=free_port(),
+    )

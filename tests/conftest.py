@@ -1,0 +1,52 @@
+"""Shared fixtures: one real QuestDB per test session on free loopback ports, migrated once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from deltaworks_core.config import QuestDBSettings, Settings, load_settings
+from deltaworks_core.questdb import ManagedQuestDB, QuestDBReader, QuestDBWriter, migrate
+from deltaworks_core.questdb.server import private_server_settings
+
+
+@pytest.fixture(scope="session")
+def questdb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedQuestDB]:
+    """A managed QuestDB started once for the whole test session, schema migrated."""
+    server = ManagedQuestDB(private_server_settings(tmp_path_factory.mktemp("questdb")))
+    server.start()
+    with QuestDBReader(server.settings) as reader:
+        migrate(reader)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def questdb_settings(questdb_server: ManagedQuestDB) -> QuestDBSettings:
+    return questdb_server.settings
+
+
+@pytest.fixture(scope="session")
+def settings(questdb_settings: QuestDBSettings) -> Settings:
+    """The repository's default configuration pointed at the test QuestDB."""
+    return load_settings().model_copy(update={"questdb": questdb_settings})
+
+
+@pytest.fixture(scope="session")
+def reader(questdb_settings: QuestDBSettings) -> Iterator[QuestDBReader]:
+    with QuestDBReader(questdb_settings) as session_reader:
+        yield session_reader
+
+
+@pytest.fixture(scope="session")
+def writer(questdb_settings: QuestDBSettings) -> Iterator[QuestDBWriter]:
+    with QuestDBWriter(questdb_settings) as session_writer:
+        yield session_writer
+
+
+@pytest.fixture
+def unique() -> str:
+    """A short unique token: tests share tables and keep apart by their own keys."""
+    return uuid.uuid4().hex[:10]
