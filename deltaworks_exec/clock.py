@@ -1,0 +1,86 @@
+"""The Clock interface: wall time live, simulated time in backtests and tests."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import time
+from datetime import UTC, datetime
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """What algorithms and the OMS know about time."""
+
+    def now_ms(self) -> int:
+        """Milliseconds since the Unix epoch."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` of this clock's time."""
+        ...
+
+
+def clock_datetime(clock: Clock) -> datetime:
+    """The clock's time as a UTC datetime."""
+    return datetime.fromtimestamp(clock.now_ms() / 1000, UTC)
+
+
+class WallClock:
+    """Real time."""
+
+    def now_ms(self) -> int:
+        return time.time_ns() // 1_000_000
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class SimulatedClock:
+    """Discrete-event time: ``sleep`` parks the caller until ``advance`` passes its wake-up.
+
+    Waiters wake in time order (ties in the order they slept); ``advance_to``
+    lets every task woken at an instant run before time moves on, so the same
+    inputs always give the same interleaving.
+    """
+
+    def __init__(self, start_ms: int) -> None:
+        self._now_ms = start_ms
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._sequence = itertools.count()
+
+    def now_ms(self) -> int:
+        return self._now_ms
+
+    async def sleep(self, seconds: float) -> None:
+        wake_ms = self._now_ms + max(0, round(seconds * 1000))
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (wake_ms, next(self._sequence), future))
+        await future
+
+    def next_wake_ms(self) -> int | None:
+        """When the earliest sleeper wakes, or ``None``."""
+        while self._waiters and self._waiters[0][2].done():
+            heapq.heappop(self._waiters)
+        return self._waiters[0][0] if self._waiters else None
+
+    async def advance_to(self, target_ms: int) -> None:
+        """Move time forward to ``target_ms``, waking sleepers due on the way, in order."""
+        while (wake := self.next_wake_ms()) is not None and wake <= target_ms:
+            self._now_ms = max(self._now_ms, wake)
+            _, _, future = heapq.heappop(self._waiters)
+            future.set_result(None)
+            await _settle()
+        self._now_ms = max(self._now_ms, target_ms)
+        await _settle()
+
+    async def advance(self, seconds: float) -> None:
+        """Move time forward by ``seconds``."""
+        await self.advance_to(self._now_ms + round(seconds * 1000))
+
+
+async def _settle(rounds: int = 20) -> None:
+    """Let tasks made runnable by a wake-up run until they block again."""
+    for _ in range(rounds):
+        await asyncio.sleep(0)
