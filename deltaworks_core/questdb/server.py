@@ -8,26 +8,20 @@ existing QuestDB (``managed = false``), nothing is started.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
-import time
-import urllib.error
-import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 
 from deltaworks_core.config import QuestDBSettings
+from deltaworks_core.daemon import Daemon, DaemonError, url_ready
 
 MAVEN_ARTIFACT = "org.questdb:questdb"
-STATE_FILE = "deltaworks-server.json"
-LOG_FILE = "deltaworks-server.log"
+DAEMON_NAME = "deltaworks-server"
 
 
 class QuestDBServerError(RuntimeError):
@@ -114,35 +108,21 @@ def _port_in_use(host: str, port: int) -> bool:
     return False
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class ManagedQuestDB:
     """Start, stop and inspect the QuestDB server described by ``QuestDBSettings``."""
 
     def __init__(self, settings: QuestDBSettings) -> None:
         self.settings = settings
         self.data_dir = Path(settings.data_dir).expanduser()
-        self.state_path = self.data_dir / STATE_FILE
-        self.log_path = self.data_dir / LOG_FILE
+        self._daemon = Daemon(DAEMON_NAME, self.data_dir)
+        self.log_path = self._daemon.log_path
 
     def state(self) -> ServerState | None:
-        """The running managed server, or ``None`` (a stale state file is removed)."""
-        try:
-            state = ServerState(**json.loads(self.state_path.read_text()))
-        except (FileNotFoundError, json.JSONDecodeError, TypeError):
+        """The running managed server, or ``None``."""
+        state = self._daemon.state()
+        if state is None:
             return None
-        if not _pid_alive(state.pid):
-            self.state_path.unlink(missing_ok=True)
-            return None
-        return state
+        return ServerState(**state)
 
     def is_ready(self) -> bool:
         """True when the server answers PGWire queries and accepts ILP over HTTP."""
@@ -166,12 +146,7 @@ class ManagedQuestDB:
         return True
 
     def _ilp_ready(self) -> bool:
-        url = f"http://{self.settings.host}:{self.settings.http_port}/ping"
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.status in (200, 204)
-        except (urllib.error.URLError, OSError):
-            return False
+        return url_ready(f"http://{self.settings.host}:{self.settings.http_port}/ping")
 
     def start(self) -> ServerState | None:
         """Start the server unless it runs already; return its state (``None`` when unmanaged)."""
@@ -185,7 +160,6 @@ class ManagedQuestDB:
             return None
         running = self.state()
         if running is not None:
-            self._wait_ready(running.pid)
             return running
         for key, port in (
             ("questdb.http_port", s.http_port),
@@ -199,36 +173,25 @@ class ManagedQuestDB:
                     f"another port in the configuration (or point questdb.managed = false at "
                     f"a QuestDB you already run)"
                 )
-        java = java_executable(s)
-        jar = obtain_jar(s)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("ab")
-        process = subprocess.Popen(
-            self._command(java, jar),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **self._server_env()},
-            start_new_session=True,
-        )
-        log.close()
-        state = ServerState(
-            pid=process.pid,
-            version=s.version,
-            host=s.host,
-            http_port=s.http_port,
-            pg_port=s.pg_port,
-            min_http_port=s.min_http_port,
-            data_dir=str(self.data_dir),
-            log_file=str(self.log_path),
-        )
-        self.state_path.write_text(json.dumps(asdict(state)))
+        command = self._command(java_executable(s), obtain_jar(s))
+        info = {
+            "version": s.version,
+            "host": s.host,
+            "http_port": s.http_port,
+            "pg_port": s.pg_port,
+            "min_http_port": s.min_http_port,
+            "data_dir": str(self.data_dir),
+        }
         try:
-            self._wait_ready(process.pid, process)
-        except QuestDBServerError:
-            self.stop()
-            raise
-        return state
+            self._daemon.start(
+                command, self.is_ready, info, env=self._server_env(), timeout_s=s.startup_timeout_s
+            )
+        except DaemonError as exc:
+            raise QuestDBServerError(
+                f"QuestDB did not start (if the machine is slow, raise "
+                f"questdb.startup_timeout_s): {exc}"
+            ) from None
+        return self.state()
 
     def _command(self, java: str, jar: Path) -> list[str]:
         return [
@@ -259,51 +222,13 @@ class ManagedQuestDB:
             "QDB_PG_USER": s.user,
         }
 
-    def _wait_ready(self, pid: int, process: subprocess.Popen | None = None) -> None:
-        deadline = time.monotonic() + self.settings.startup_timeout_s
-        while time.monotonic() < deadline:
-            if process is not None and process.poll() is not None:
-                raise QuestDBServerError(
-                    f"QuestDB exited with code {process.returncode} during start-up; "
-                    f"last lines of {self.log_path}:\n{self.log_tail()}"
-                )
-            if self.is_ready():
-                return
-            time.sleep(0.25)
-        raise QuestDBServerError(
-            f"QuestDB (pid {pid}) did not accept PGWire and ILP within "
-            f"{self.settings.startup_timeout_s:.0f} s (raise questdb.startup_timeout_s if the "
-            f"machine is slow); last lines of {self.log_path}:\n{self.log_tail()}"
-        )
-
     def log_tail(self, lines: int = 30) -> str:
         """The last lines of the server's log file."""
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except FileNotFoundError:
-            return "(no log file)"
+        return self._daemon.log_tail(lines)
 
     def stop(self, timeout_s: float = 30.0) -> bool:
         """Stop the managed server cleanly (data kept); False when none was running."""
-        state = self.state()
-        if state is None:
-            return False
-        os.kill(state.pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline and _pid_alive(state.pid):
-            _reap(state.pid)
-            time.sleep(0.1)
-        if _pid_alive(state.pid):
-            os.kill(state.pid, signal.SIGKILL)
-            _reap(state.pid)
-        self.state_path.unlink(missing_ok=True)
-        return True
-
-
-def _reap(pid: int) -> None:
-    """Collect the exit status when the server is our own child (a zombie is still 'alive')."""
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
+        return self._daemon.stop(timeout_s)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
