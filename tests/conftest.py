@@ -17,10 +17,12 @@ def questdb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Managed
     """A managed QuestDB started once for the whole test session, schema migrated."""
     server = ManagedQuestDB(private_server_settings(tmp_path_factory.mktemp("questdb")))
     server.start()
-    with QuestDBReader(server.settings) as reader:
-        migrate(reader)
-    yield server
-    server.stop()
+    try:
+        with QuestDBReader(server.settings) as reader:
+            migrate(reader)
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
