@@ -1,0 +1,133 @@
+"""The one place that constructs ccxt exchanges.
+
+A configured exchange becomes a ``ccxt.<id>`` instance (sync, for the
+pipelines) or a ``ccxt.pro.<id>`` instance (async REST + ``watch_*``, for the
+execution service). Live exchanges keep ccxt's URLs and read credentials from
+the environment variables the configuration names. Simulated exchanges are the
+same classes with every REST and WebSocket URL pointed at the simulator, under
+the exchange's name::
+
+    REST    http://HOST:PORT/<name>/<original path>   e.g. /sim_a/api/v3, /sim_a/fapi/v1
+    stream  ws://HOST:PORT/<name>/ws/<key>            key: spot, margin, linear, ...
+    ws-api  ws://HOST:PORT/<name>/ws-api/<key>        key: spot, linear, ...
+
+Credentials never appear in ``repr``/``str`` of the returned object (ccxt's
+show the class and the exchange name only) nor in the errors raised here.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from typing import Any
+from urllib.parse import urlparse
+
+import ccxt
+import ccxt.pro
+
+from deltaworks_core.config import ConfigError, ExchangeSettings, Settings
+
+# Market types Delta Works trades (spot, and USDⓈ-M perpetuals for "future" accounts).
+_MARKET_OPTIONS: dict[str, Any] = {"fetchMarkets": {"types": ["spot", "linear"]}}
+# load_markets against the simulator: only exchangeInfo, no sapi currency/margin calls.
+_SIMULATED_OPTIONS: dict[str, Any] = {"fetchCurrencies": False, "fetchMargins": False}
+
+
+def _env_value(exchange: ExchangeSettings, key: str, variable: str) -> str:
+    value = os.environ.get(variable)
+    if not value:
+        raise ConfigError(
+            f"exchanges.{exchange.name}.{key}: environment variable {variable} is not set "
+            f"or empty; export it before using exchange {exchange.name!r}"
+        )
+    return value
+
+
+def _credentials(exchange: ExchangeSettings) -> dict[str, str] | None:
+    """apiKey and secret from the environment variables the configuration names, if any."""
+    if exchange.api_key_env is None and exchange.secret_env is None:
+        if exchange.mode == "live":
+            raise ConfigError(
+                f"exchanges.{exchange.name}: a live exchange needs api_key_env and secret_env "
+                "naming the environment variables that hold its credentials"
+            )
+        return None
+    if exchange.api_key_env is None or exchange.secret_env is None:
+        missing = "api_key_env" if exchange.api_key_env is None else "secret_env"
+        raise ConfigError(
+            f"exchanges.{exchange.name}.{missing}: set both api_key_env and secret_env, or neither"
+        )
+    return {
+        "apiKey": _env_value(exchange, "api_key_env", exchange.api_key_env),
+        "secret": _env_value(exchange, "secret_env", exchange.secret_env),
+    }
+
+
+def _simulator_credentials(exchange: ExchangeSettings) -> dict[str, str]:
+    from deltaworks_core.venues.simulator.credentials import dev_credentials
+
+    api_key, secret = dev_credentials(exchange.name)
+    return {"apiKey": api_key, "secret": secret}
+
+
+def _rewrite_urls(client: Any, http_base: str, ws_base: str) -> None:
+    """Point every REST and WebSocket URL of ``client`` at the simulator."""
+    api = client.urls["api"]
+    for key, url in api.items():
+        if isinstance(url, str):
+            api[key] = http_base + urlparse(url).path
+    streams = api.get("ws")
+    if isinstance(streams, dict):
+        for key, url in streams.items():
+            if isinstance(url, str):
+                streams[key] = f"{ws_base}/ws/{key}"
+            elif isinstance(url, dict):  # "ws-api": {"spot": ..., "linear": ...}
+                for market_type in url:
+                    url[market_type] = f"{ws_base}/{key}/{market_type}"
+
+
+def simulator_base_url(
+    settings: Settings, exchange: ExchangeSettings, simulator_url: str | None
+) -> str:
+    """The simulator's HTTP base for ``exchange``: ``<simulator root>/<name>``."""
+    root = simulator_url or f"http://{settings.simulator.host}:{settings.simulator.port}"
+    return f"{root.rstrip('/')}/{exchange.name}"
+
+
+def create_exchange(
+    settings: Settings,
+    exchange: ExchangeSettings,
+    *,
+    asynchronous: bool = False,
+    simulator_url: str | None = None,
+) -> Any:
+    """A ccxt exchange for ``exchange``: ``ccxt.<id>`` or, if ``asynchronous``, ``ccxt.pro.<id>``.
+
+    ``simulator_url`` (``http://host:port``) overrides the configured simulator
+    address for simulated exchanges, e.g. a test simulator on a random port.
+    Raises ``ConfigError`` naming the environment variable when credentials are missing.
+    """
+    cls = getattr(ccxt.pro if asynchronous else ccxt, exchange.ccxt_id)
+    options = copy.deepcopy(_MARKET_OPTIONS)  # ccxt keeps nested lists by reference
+    credentials = _credentials(exchange)
+    if exchange.mode == "simulated":
+        options.update(_SIMULATED_OPTIONS)
+        credentials = credentials or _simulator_credentials(exchange)
+    client = cls({"enableRateLimit": True, "options": options, **(credentials or {})})
+    if exchange.mode == "simulated":
+        http_base = simulator_base_url(settings, exchange, simulator_url)
+        scheme, address = http_base.split("://", 1)
+        _rewrite_urls(client, http_base, f"{'wss' if scheme == 'https' else 'ws'}://{address}")
+    return client
+
+
+def create_exchanges(
+    settings: Settings, *, asynchronous: bool = False, simulator_url: str | None = None
+) -> dict[str, Any]:
+    """Every configured exchange, by name (see ``create_exchange``)."""
+    return {
+        exchange.name: create_exchange(
+            settings, exchange, asynchronous=asynchronous, simulator_url=simulator_url
+        )
+        for exchange in settings.exchanges
+    }
