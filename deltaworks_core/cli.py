@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from deltaworks_core.config import ConfigError, Settings, load_settings
+from deltaworks_core.config import ConfigError, ExchangeSettings, Settings, load_settings
+from deltaworks_core.daemon import Daemon, DaemonError, python_module_command, url_ready
+from deltaworks_core.demo import DEMO_STEPS, DemoStepError, print_summary, run_step
 from deltaworks_core.logging_setup import configure_logging
 from deltaworks_core.questdb import (
     ManagedQuestDB,
@@ -122,13 +125,91 @@ def db_migrate() -> None:
 @app.command("demo")
 def demo() -> None:
     """Run the main job on simulated exchanges and print a summary."""
-    from deltaworks_core.demo import print_summary
 
     configure_logging()
     settings = _settings()
     try:
         start_database(settings)
-    except (QuestDBServerError, MigrationError) as exc:
+        start_simulator(settings)
+        for title, module in DEMO_STEPS:
+            console.rule(title)
+            run_step(module)
+    except (QuestDBServerError, MigrationError, DaemonError, DemoStepError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
+    console.rule("Summary")
     print_summary(settings, console)
+
+
+sim_app = typer.Typer(help="The exchange simulator serving every simulated exchange.")
+app.add_typer(sim_app, name="sim")
+SIMULATOR = Daemon("simulator")
+
+
+def _simulated(settings: Settings) -> list[ExchangeSettings]:
+    exchanges = [e for e in settings.exchanges if e.mode == "simulated"]
+    if not exchanges:
+        console.print('[red]error:[/red] no exchange in the configuration has mode = "simulated"')
+        raise typer.Exit(2)
+    return exchanges
+
+
+def start_simulator(settings: Settings) -> None:
+    """Start (or reuse) the simulator as a background process; print where it serves."""
+    sim = settings.simulator
+    names = [e.name for e in _simulated(settings)]
+    ping = f"http://{sim.host}:{sim.port}/{names[0]}/api/v3/ping"
+    state, started = SIMULATOR.start(
+        python_module_command("deltaworks_core.cli", "sim", "run"),
+        ready=lambda: url_ready(ping),
+        info={"host": sim.host, "port": sim.port, "exchanges": names, "seed": sim.seed},
+    )
+    verb = "started" if started else "reusing running"
+    console.print(
+        f"{verb} exchange simulator (pid {state['pid']}) at http://{sim.host}:{sim.port}/"
+        f"<exchange> for {', '.join(names)}"
+    )
+
+
+@sim_app.command("start")
+def sim_start() -> None:
+    """Start the simulator in the background (reused when it runs already)."""
+    configure_logging()
+    try:
+        start_simulator(_settings())
+    except DaemonError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+
+
+@sim_app.command("run")
+def sim_run() -> None:
+    """Run the simulator in the foreground until interrupted."""
+    from deltaworks_core.venues.simulator.server import serve_forever
+
+    configure_logging()
+    settings = _settings()
+    asyncio.run(serve_forever(settings.simulator, _simulated(settings)))
+
+
+@sim_app.command("stop")
+def sim_stop() -> None:
+    """Stop the background simulator."""
+    if SIMULATOR.stop():
+        console.print("simulator stopped")
+    else:
+        console.print("simulator is not running (nothing to stop)")
+
+
+@sim_app.command("status")
+def sim_status() -> None:
+    """Show the background simulator: pid, address, exchanges."""
+    state = SIMULATOR.state()
+    if state is None:
+        console.print("simulator is not running")
+        raise typer.Exit(1)
+    console.print_json(data=state)
+
+
+if __name__ == "__main__":
+    app()

@@ -78,7 +78,7 @@ class SimulatorSettings(_Strict):
     """The local exchange simulator that serves every ``mode = "simulated"`` exchange."""
 
     host: str = "127.0.0.1"
-    port: int = Field(default=8765, ge=1, le=65535)
+    port: int = Field(default=8765, ge=0, le=65535)  # 0: a free port (tests)
     seed: int = 42
     withdrawals_per_exchange: int = Field(default=2000, ge=0)
     history_days: int = Field(default=365, ge=1)

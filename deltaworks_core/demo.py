@@ -1,12 +1,25 @@
-"""The main job: set everything up on simulated exchanges and print a summary."""
+"""The main job: set everything up on simulated exchanges and print a summary.
+
+The infrastructure (QuestDB, the simulator) is started by ``deltaworks demo``;
+each application then runs its own demo as a separate process, so this package
+never imports the applications (they meet in QuestDB tables).
+"""
 
 from __future__ import annotations
+
+import subprocess
 
 from rich.console import Console
 from rich.table import Table
 
 from deltaworks_core.config import Settings
+from deltaworks_core.daemon import python_module_command
 from deltaworks_core.questdb import QuestDBReader
+
+DEMO_STEPS = (
+    ("Data platform: holdings, withdrawals, candles, portfolio", "deltaworks_pipelines.demo"),
+    ("Execution service: orders on the simulated exchanges", "deltaworks_exec.demo"),
+)
 
 SUMMARY_TABLES = (
     "holdings",
@@ -30,3 +43,14 @@ def print_summary(settings: Settings, console: Console) -> None:
         for name in SUMMARY_TABLES:
             table.add_row(name, f"{reader.scalar(f'SELECT count() FROM {name}'):,}")
     console.print(table)
+
+
+class DemoStepError(RuntimeError):
+    """One application's demo failed."""
+
+
+def run_step(module: str) -> None:
+    """Run ``python -m module`` in the foreground; its output goes straight to the terminal."""
+    result = subprocess.run(python_module_command(module), stdin=subprocess.DEVNULL, check=False)
+    if result.returncode != 0:
+        raise DemoStepError(f"{module} exited with code {result.returncode} (see its output above)")

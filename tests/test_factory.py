@@ -102,8 +102,9 @@ def test_async_simulated_exchange_rewrites_rest_and_websocket_urls() -> None:
     api = exchange.urls["api"]
     assert api["public"] == "http://127.0.0.1:8765/sim_a/api/v3"
     ws = api["ws"]
-    for key in ("spot", "margin", "linear"):
-        assert ws[key] == f"ws://127.0.0.1:8765/sim_a/ws/{key}"
+    assert ws["spot"] == "ws://127.0.0.1:8765/sim_a/stream/spot"
+    assert ws["margin"] == "ws://127.0.0.1:8765/sim_a/stream/margin"
+    assert ws["linear"] == "ws://127.0.0.1:8765/sim_a/ws/linear"
     assert ws["ws-api"]["spot"] == "ws://127.0.0.1:8765/sim_a/ws-api/spot"
     assert ws["ws-api"]["linear"] == "ws://127.0.0.1:8765/sim_a/ws-api/linear"
     # Nothing is left pointing at Binance, not even market types the simulator lacks.

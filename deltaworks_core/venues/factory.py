@@ -8,7 +8,9 @@ same classes with every REST and WebSocket URL pointed at the simulator, under
 the exchange's name::
 
     REST    http://HOST:PORT/<name>/<original path>   e.g. /sim_a/api/v3, /sim_a/fapi/v1
-    stream  ws://HOST:PORT/<name>/ws/<key>            key: spot, margin, linear, ...
+    stream  ws://HOST:PORT/<name>/stream/<key>        key: spot, margin (ccxt.pro tells spot
+                                                      streams by "/stream" in the URL)
+            ws://HOST:PORT/<name>/ws/<key>            key: linear, inverse, ...
     ws-api  ws://HOST:PORT/<name>/ws-api/<key>        key: spot, linear, ...
 
 Credentials never appear in ``repr``/``str`` of the returned object (ccxt's
@@ -31,6 +33,7 @@ from deltaworks_core.config import ConfigError, ExchangeSettings, Settings
 _MARKET_OPTIONS: dict[str, Any] = {"fetchMarkets": {"types": ["spot", "linear"]}}
 # load_markets against the simulator: only exchangeInfo, no sapi currency/margin calls.
 _SIMULATED_OPTIONS: dict[str, Any] = {"fetchCurrencies": False, "fetchMargins": False}
+_SPOT_STREAM_KEYS = ("spot", "margin")
 
 
 def _env_value(exchange: ExchangeSettings, key: str, variable: str) -> str:
@@ -80,7 +83,8 @@ def _rewrite_urls(client: Any, http_base: str, ws_base: str) -> None:
     if isinstance(streams, dict):
         for key, url in streams.items():
             if isinstance(url, str):
-                streams[key] = f"{ws_base}/ws/{key}"
+                kind = "stream" if key in _SPOT_STREAM_KEYS else "ws"
+                streams[key] = f"{ws_base}/{kind}/{key}"
             elif isinstance(url, dict):  # "ws-api": {"spot": ..., "linear": ...}
                 for market_type in url:
                     url[market_type] = f"{ws_base}/{key}/{market_type}"
@@ -113,12 +117,34 @@ def create_exchange(
     if exchange.mode == "simulated":
         options.update(_SIMULATED_OPTIONS)
         credentials = credentials or _simulator_credentials(exchange)
-    client = cls({"enableRateLimit": True, "options": options, **(credentials or {})})
+    # The simulator enforces Binance's request weights itself (HTTP 429); ccxt's client-side
+    # limiter would make every fiat-history call wait ~30 s for its huge weight.
+    rate_limited = exchange.mode == "live"
+    client = cls({"enableRateLimit": rate_limited, "options": options, **(credentials or {})})
     if exchange.mode == "simulated":
         http_base = simulator_base_url(settings, exchange, simulator_url)
         scheme, address = http_base.split("://", 1)
         _rewrite_urls(client, http_base, f"{'wss' if scheme == 'https' else 'ws'}://{address}")
+        _classify_errors_by_path(client)
     return client
+
+
+def _classify_errors_by_path(client: Any) -> None:
+    """Use Binance's spot and futures error tables on simulator URLs too.
+
+    ccxt picks its per-market error tables by Binance's host names; on the
+    simulator's URLs only the generic table would apply (``-1013`` would become
+    ``BadRequest`` instead of ``InvalidOrder``). The simulator keeps Binance's
+    paths, so the market type is read from the path instead.
+    """
+
+    def exceptions_by_url(url: str | None, exact_or_broad: str) -> dict:
+        if url is None:
+            return {}
+        market_type = "linear" if "/fapi/" in url else "spot"
+        return client.exceptions.get(market_type, {}).get(exact_or_broad, {})
+
+    client.get_exceptions_by_url = exceptions_by_url
 
 
 def create_exchanges(

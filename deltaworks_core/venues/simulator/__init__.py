@@ -1,0 +1,68 @@
+"""The exchange simulator: a Binance-speaking engine library and its HTTP/WebSocket front.
+
+Engine (in-process, no HTTP; one per simulated exchange)::
+
+    engine = ExchangeEngine("sim_a", ["BTC/USDT", "ETH/USDT"], seed=42, epoch_ms=...)
+    engine.place_order(account, symbol, side, type, quantity, price=None, *,
+                       time_in_force=None, client_order_id=None, stop_price=None,
+                       reduce_only=False, quote_order_qty=None) -> Order
+    engine.cancel_order(account, symbol, order_id=None, client_order_id=None) -> Order
+    engine.order(account, symbol, order_id=None, client_order_id=None) -> Order
+    engine.find_order(account, symbol_or_None, order_id=None, client_order_id=None) -> Order
+    engine.open_orders(account, symbol=None) -> list[Order]
+    engine.my_trades(account, symbol, *, start_ms=None, end_ms=None, from_id=None,
+                     limit=500) -> list[Fill]
+    engine.order_book(symbol, limit=100) -> Depth       # ticks / steps of depth.market
+    engine.ticker(symbol) -> Ticker / engine.mark_price(symbol) -> ticks
+    engine.trades(symbol, limit=500) -> list[PublicTrade]
+    engine.klines(symbol, "1m", start_ms=None, end_ms=None, limit=500) -> list[tuple]
+    engine.balances(account_type="spot"|"margin"|"future", account="main") -> dict (Decimals)
+    engine.withdrawals(start_ms=None, end_ms=None, *, coin=None, offset=0, limit=1000)
+    engine.fiat_withdrawals(start_ms=None, end_ms=None, page=1, rows=100) -> (rows, total)
+    engine.add_withdrawal(coin, amount, *, network_index=0, apply_ms=None,
+                          pending_ms=600_000, final_status=6, internal=False)
+    engine.add_fiat_withdrawal(currency, amount, *, apply_ms=None, pending_ms=3_600_000,
+                               final_status="Successful")
+    engine.advance(seconds) / engine.set_time(ms)       # SimClock only: prices move,
+                                                        # resting orders fill, stops trigger
+    engine.set_faults(latency_ms=, error_rate=, timeout_rate=, burst_429=,
+                      drop_order_response=, timeout_delay_ms=)
+    engine.set_rate_limit(weight_per_minute) / engine.set_balance(account, asset, free, type)
+    engine.add_account(name) / engine.add_listener(fn(order, fill_or_none))
+
+Symbols are unified (``BTC/USDT`` spot, ``BTC/USDT:USDT`` USDⓈ-M perpetual for every
+USDT pair). ``Order``/``Fill`` keep prices in integer ticks, quantities in steps and money
+in atoms (1e-8) of ``order.market`` (see ``markets``); ``BinanceError`` carries Binance's
+code and message. Everything is deterministic for a seed and a sequence of calls.
+
+Server: ``SimulatorServer(settings, exchanges, *, clock=None, epoch_ms=None)`` with
+``start()``/``stop()``, ``base_url``, ``port``, ``engine(name)``, ``add_account``;
+``running_simulator(settings, exchanges, **kw)`` runs one in a background thread;
+``serve_forever(settings, exchanges)`` is the ``deltaworks sim start`` entry point.
+Credentials: ``dev_credentials(exchange_name) -> (api_key, secret)``.
+"""
+
+from .clock import SimClock, WallClock
+from .credentials import dev_credentials
+from .engine import Depth, ExchangeEngine, PublicTrade, Ticker
+from .errors import BinanceError
+from .markets import Market
+from .orders import Fill, Order
+from .server import SimulatorServer, running_simulator, serve_forever
+
+__all__ = [
+    "BinanceError",
+    "Depth",
+    "ExchangeEngine",
+    "Fill",
+    "Market",
+    "Order",
+    "PublicTrade",
+    "SimClock",
+    "SimulatorServer",
+    "Ticker",
+    "WallClock",
+    "dev_credentials",
+    "running_simulator",
+    "serve_forever",
+]

@@ -1,0 +1,113 @@
+"""Markets with Binance-like trading rules, kept in integer ticks and steps.
+
+Prices are integers of ``tick`` and quantities integers of ``step``; balances are
+integers of ``ATOM`` (1e-8), so the matching engine never touches floats or Decimal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+ATOMS_PER_UNIT = 100_000_000
+
+# base asset -> (reference price, spot tick, spot step, perp tick, perp step, perp min notional)
+_REFERENCE: dict[str, tuple[float, str, str, str, str, int]] = {
+    "BTC": (60_000.0, "0.01", "0.00001", "0.1", "0.001", 100),
+    "ETH": (3_000.0, "0.01", "0.0001", "0.01", "0.001", 20),
+    "SOL": (150.0, "0.01", "0.001", "0.01", "0.01", 5),
+    "BNB": (600.0, "0.01", "0.001", "0.01", "0.01", 5),
+    "XRP": (0.6, "0.0001", "1", "0.0001", "0.1", 5),
+}
+_DEFAULT_REFERENCE = (10.0, "0.001", "0.01", "0.001", "0.1", 5)
+SPOT_MIN_NOTIONAL = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Market:
+    """One tradable symbol: a spot pair or a USDⓈ-M perpetual.
+
+    The derived integer sizes are computed once: the matching engine reads them per fill.
+    """
+
+    symbol: str  # unified: BTC/USDT or BTC/USDT:USDT
+    id: str  # exchange id: BTCUSDT
+    base: str
+    quote: str
+    linear: bool
+    tick: Decimal
+    step: Decimal
+    ref_price: float
+    min_notional: int  # quote units
+    price_decimals: int = field(init=False)
+    qty_decimals: int = field(init=False)
+    step_atoms: int = field(init=False)  # atoms of base in one quantity step
+    notional_atoms_per_unit: int = field(init=False)  # quote atoms for one step at one tick
+    min_notional_atoms: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        values = {
+            "price_decimals": max(0, -self.tick.normalize().as_tuple().exponent),
+            "qty_decimals": max(0, -self.step.normalize().as_tuple().exponent),
+            "step_atoms": int(self.step * ATOMS_PER_UNIT),
+            "notional_atoms_per_unit": int(self.tick * self.step * ATOMS_PER_UNIT),
+            "min_notional_atoms": self.min_notional * ATOMS_PER_UNIT,
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def price_str(self, ticks: int) -> str:
+        return _fixed(ticks, self.price_decimals, self.tick)
+
+    def qty_str(self, steps: int) -> str:
+        return _fixed(steps, self.qty_decimals, self.step)
+
+
+def _fixed(units: int, decimals: int, size: Decimal) -> str:
+    return f"{Decimal(units) * size:.{decimals}f}"
+
+
+def atoms_str(atoms: int, decimals: int = 8) -> str:
+    """Format an integer amount of 1e-8 units as Binance does ("0.00100000")."""
+    sign = "-" if atoms < 0 else ""
+    whole, frac = divmod(abs(atoms), ATOMS_PER_UNIT)
+    text = f"{sign}{whole}.{frac:08d}"
+    return text[: len(text) - (8 - decimals)] if decimals < 8 else text
+
+
+def build_markets(symbols: tuple[str, ...] | list[str]) -> list[Market]:
+    """Spot markets for the configured symbols plus a USDⓈ-M perpetual per USDT pair."""
+    markets: list[Market] = []
+    for symbol in symbols:
+        base, _, quote = symbol.partition("/")
+        if not base or not quote or ":" in quote:
+            raise ValueError(f"simulator symbols must look like BASE/QUOTE, got {symbol!r}")
+        ref, s_tick, s_step, p_tick, p_step, p_min = _REFERENCE.get(base, _DEFAULT_REFERENCE)
+        markets.append(
+            Market(
+                symbol,
+                base + quote,
+                base,
+                quote,
+                False,
+                Decimal(s_tick),
+                Decimal(s_step),
+                ref,
+                SPOT_MIN_NOTIONAL,
+            )
+        )
+        if quote == "USDT":
+            markets.append(
+                Market(
+                    f"{symbol}:USDT",
+                    base + quote,
+                    base,
+                    quote,
+                    True,
+                    Decimal(p_tick),
+                    Decimal(p_step),
+                    ref,
+                    p_min,
+                )
+            )
+    return markets

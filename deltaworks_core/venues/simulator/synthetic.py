@@ -1,0 +1,97 @@
+"""The synthetic market around the user orders: quotes, public trades and klines.
+
+Everything here is a pure function of (seed, exchange, symbol, time): one trade per
+second at the process price, quote ladders on a fixed price grid around the mid, and
+1m klines aggregated from those trades.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .markets import Market
+from .prices import PriceProcess, key, mix
+
+STEP_MS = 1000
+LOT_NOTIONAL = 2_000.0  # quote value of a typical synthetic order
+SIZE_BUCKET_STEPS = 10  # ladder sizes refresh every 10 s
+
+
+class Synthetic:
+    """Synthetic market of one symbol on one exchange."""
+
+    __slots__ = ("_k_flow", "_k_size", "_k_trade", "gap", "inv_tick", "lot", "market", "process")
+
+    def __init__(self, seed: int, exchange: str, market: Market) -> None:
+        self.market = market
+        venue = exchange + (":perp" if market.linear else "")
+        self.process = PriceProcess(seed, market.base, venue, market.ref_price)
+        self.inv_tick = 1.0 / float(market.tick)
+        self.lot = max(1, int(LOT_NOTIONAL / market.ref_price / float(market.step)))
+        self.gap = max(1, round(market.ref_price * 0.00002 * self.inv_tick))
+        self._k_size = key(seed, exchange, market.symbol, "size")
+        self._k_trade = key(seed, exchange, market.symbol, "trade")
+        self._k_flow = key(seed, exchange, market.symbol, "flow")
+
+    def mid(self, t_ms: int) -> float:
+        """Mid price in (fractional) ticks."""
+        return self.process.price(t_ms) * self.inv_tick
+
+    def trade(self, step: int) -> tuple[int, int, bool]:
+        """The synthetic trade at the start of ``step``: (price ticks, qty steps, buyer maker)."""
+        h = mix(self._k_trade ^ step)
+        qty = max(1, self.lot * (5 + h % 45) // 100)
+        return round(self.mid(step * STEP_MS)), qty, bool(h >> 63)
+
+    def flow(self, step: int) -> int:
+        """Steps of quantity the market trades through a crossed resting order in ``step``."""
+        return max(1, self.lot * (30 + mix(self._k_flow ^ step) % 120) // 100)
+
+    def _size(self, price: int, bucket: int, level: int) -> int:
+        h = mix(self._k_size ^ mix(price * 1_000_003 ^ bucket))
+        return max(1, self.lot * (20 + h % 180) // 100 * (1 + level // 10))
+
+    def ladders(self, step: int, levels: int) -> tuple[list[list[int]], list[list[int]]]:
+        """Bid and ask ladders ``[[price ticks, qty steps], ...]`` best first."""
+        mid = self.mid(step * STEP_MS)
+        half = max(1.0, mid * 0.00003)
+        bid0 = max(1, math.floor(mid - half))
+        ask0 = max(bid0 + 1, math.ceil(mid + half))
+        bucket = step // SIZE_BUCKET_STEPS
+        gap = self.gap
+        bids = [[bid0, self._size(bid0, bucket, 0)]]
+        base = (bid0 - 1) // gap
+        for i in range(1, levels):
+            price = (base - i + 1) * gap
+            if price <= 0:
+                break
+            bids.append([price, self._size(price, bucket, i)])
+        asks = [[ask0, self._size(ask0, bucket, 0)]]
+        base = ask0 // gap
+        asks.extend(
+            [(base + i) * gap, self._size((base + i) * gap, bucket, i)] for i in range(1, levels)
+        )
+        return bids, asks
+
+    def kline(self, minute: int, last_step: int) -> tuple | None:
+        """1m kline (open, high, low, close, volume, quote volume, trades, taker buy volume,
+        taker buy quote volume) from the synthetic trades of ``minute`` up to ``last_step``."""
+        first = minute * 60_000 // STEP_MS
+        end = min(first + 60_000 // STEP_MS, last_step + 1)
+        if end <= first:
+            return None
+        o = h = lo = c = 0
+        vol = qvol = tb = tbq = 0
+        for step in range(first, end):
+            price, qty, buyer_maker = self.trade(step)
+            if step == first:
+                o = h = lo = price
+            h = max(h, price)
+            lo = min(lo, price)
+            c = price
+            vol += qty
+            qvol += qty * price
+            if not buyer_maker:
+                tb += qty
+                tbq += qty * price
+        return o, h, lo, c, vol, qvol, end - first, tb, tbq
