@@ -1,0 +1,93 @@
+"""Holdings snapshot benchmark: 10 simulated exchanges x 3 account types, 100 ms per request.
+
+The snapshot of all exchanges (every balance and ticker request on the
+exchanges resource's thread pool, as the holdings asset does) against the same
+requests made one at a time. One untimed snapshot first loads markets and fills
+the client pool, as in a long-running process (markets are cached for an hour).
+Each mode runs three times (medians reported); every snapshot is written to a
+private QuestDB and the snapshots' row counts compared.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from deltaworks_core.config import ExchangeSettings, load_settings
+from deltaworks_core.questdb import ManagedQuestDB, QuestDBReader, migrate
+from deltaworks_core.questdb.server import private_server_settings
+from deltaworks_core.venues.simulator.server import running_simulator
+from deltaworks_pipelines.assets.holdings import SYMBOLS, TABLE, snapshot
+from deltaworks_pipelines.resources import ExchangesResource, QuestDBResource
+
+EXCHANGES = 10
+LATENCY_MS = 100
+REPEATS = 3
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        server = ManagedQuestDB(private_server_settings(Path(folder)))
+        server.start()
+        try:
+            with QuestDBReader(server.settings) as reader:
+                migrate(reader)
+            base = load_settings()
+            names = [f"bench_h{n}" for n in range(EXCHANGES)]
+            settings = base.model_copy(
+                update={
+                    "questdb": server.settings,
+                    "exchanges": tuple(ExchangeSettings(name=name) for name in names),
+                    "simulator": base.simulator.model_copy(update={"withdrawals_per_exchange": 0}),
+                }
+            )
+            free_port = settings.simulator.model_copy(update={"port": 0})
+            with running_simulator(free_port, settings.exchanges) as sim:
+                exchanges = ExchangesResource.from_settings(settings, sim.base_url)
+                questdb = QuestDBResource.from_settings(server.settings)
+                snapshot(exchanges, names, exchanges.max_workers)  # warm: markets, clients
+                for name in names:
+                    sim.engine(name).set_faults(latency_ms=LATENCY_MS)
+                timings: dict[str, list[float]] = {"parallel": [], "sequential": []}
+                for _ in range(REPEATS):
+                    for label, workers in (("parallel", exchanges.max_workers), ("sequential", 1)):
+                        started = time.perf_counter()
+                        frame = snapshot(exchanges, names, workers)
+                        timings[label].append(time.perf_counter() - started)
+                        questdb.writer.write_dataframe(TABLE, frame, symbols=SYMBOLS)
+                        print(
+                            f"{label}: {len(frame)} balances of {EXCHANGES} exchanges x 3 "
+                            f"account types in {timings[label][-1]:.3f} s ({workers} worker(s))"
+                        )
+                questdb.reader.wait_visible(TABLE)
+                counts = questdb.reader.query(
+                    "SELECT ts, count() AS n FROM holdings GROUP BY ts ORDER BY ts"
+                )
+                assert len(counts) == 2 * REPEATS, counts
+                assert len({c["n"] for c in counts}) == 1, counts
+        finally:
+            server.stop()
+    parallel_s = statistics.median(timings["parallel"])
+    sequential_s = statistics.median(timings["sequential"])
+    ratio = sequential_s / parallel_s
+    print(f"medians of {REPEATS}: parallel {parallel_s:.3f} s, sequential {sequential_s:.3f} s")
+    print(f"sequential / parallel: {ratio:.1f}x")
+    print(
+        json.dumps(
+            {
+                "parallel_s": round(parallel_s, 3),
+                "sequential_s": round(sequential_s, 3),
+                "ratio": round(ratio, 1),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Dagster assets of the data platform; each module builds one asset for given partitions."""

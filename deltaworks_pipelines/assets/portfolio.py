@@ -1,0 +1,71 @@
+"""``portfolio_value``: value per exchange and account type at every holdings snapshot."""
+
+import dagster as dg
+import pandas as pd
+
+from deltaworks_pipelines.assets._common import preview, utc_micros
+from deltaworks_pipelines.partitions import ExchangeDay
+from deltaworks_pipelines.resources import QuestDBResource
+
+TABLE = "portfolio_value"
+SYMBOLS = ["exchange", "account_type", "quote"]
+_FROM_HOLDINGS = """
+SELECT ts, exchange, account_type, quote,
+       sum(value) AS value,
+       sum(CASE WHEN priced THEN 0L ELSE 1L END) AS unpriced_assets
+FROM holdings
+WHERE exchange = %s AND ts >= %s AND ts < %s
+GROUP BY ts, exchange, account_type, quote
+ORDER BY ts, account_type
+"""
+
+
+def derive_portfolio(questdb: QuestDBResource, part: ExchangeDay) -> pd.DataFrame:
+    """Portfolio rows of one exchange and day, summed from that day's holdings snapshots."""
+    questdb.reader.wait_visible("holdings")
+    frame = questdb.reader.query_df(_FROM_HOLDINGS, (part.exchange, part.start, part.end))
+    if not frame.empty:
+        frame["value"] = frame["value"].fillna(0.0).astype(float)
+        frame["unpriced_assets"] = frame["unpriced_assets"].astype("int64")
+        frame["ts"] = utc_micros(frame["ts"])
+    return frame
+
+
+def build_portfolio(partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+    """The ``portfolio_value`` asset, partitioned like (and derived from) ``holdings``."""
+
+    @dg.asset(
+        name=TABLE,
+        partitions_def=partitions_def,
+        deps=["holdings"],
+        group_name="treasury",
+        kinds={"questdb"},
+        description="Value in the quote currency per exchange and account type at each "
+        "holdings snapshot of the day; the total per exchange is their sum.",
+    )
+    def portfolio_value(
+        context: dg.AssetExecutionContext, questdb: QuestDBResource
+    ) -> dg.MaterializeResult:
+        part = ExchangeDay.parse(context.partition_key)
+        frame = derive_portfolio(questdb, part)
+        questdb.writer.write_dataframe(TABLE, frame, symbols=SYMBOLS)
+        questdb.reader.wait_visible(TABLE)
+        if frame.empty:
+            context.log.warning(f"no holdings for {part.exchange} on {part.day}")
+            return dg.MaterializeResult(metadata={"dagster/row_count": 0})
+        latest = frame[frame["ts"] == frame["ts"].max()]
+        total = float(latest["value"].sum())
+        context.log.info(f"portfolio {part.exchange} {part.day}: latest value {total:,.2f}")
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": len(frame),
+                "snapshots": int(frame["ts"].nunique()),
+                "latest_total_value": total,
+                "latest_value_by_account_type": {
+                    r.account_type: round(float(r.value), 2) for r in latest.itertuples()
+                },
+                "preview": preview(latest, ["ts", "account_type", "quote", "value"]),
+            }
+        )
+
+    return portfolio_value

@@ -1,0 +1,149 @@
+"""Asset checks: unique withdrawals, consistent spot holdings, fresh holdings.
+
+In a partitioned run a check looks at that run's exchange (and day, for
+holdings); run on its own it looks at every configured exchange (today).
+"""
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+
+import dagster as dg
+
+from deltaworks_pipelines.partitions import ExchangeDay, utc_today
+from deltaworks_pipelines.resources import ExchangesResource, QuestDBResource
+
+# free + used may differ from total by rounding: 1e-8 (one satoshi) plus 1e-9 of the total.
+ABS_TOLERANCE = 1e-8
+REL_TOLERANCE = 1e-9
+EXAMPLES = 20
+
+
+def _placeholders(values: Sequence[object]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _scope(
+    context: dg.AssetCheckExecutionContext, exchanges: ExchangesResource
+) -> tuple[list[str], date]:
+    """The run's exchange and day in a partitioned run; every exchange, today, otherwise."""
+    if context.has_partition_key:
+        part = ExchangeDay.parse(context.partition_key)
+        return [part.exchange], part.day
+    return exchanges.names, utc_today()
+
+
+@dg.asset_check(
+    asset="withdrawals",
+    name="no_duplicate_withdrawals",
+    description="Every withdrawal id appears once per exchange.",
+)
+def no_duplicate_withdrawals(
+    context: dg.AssetCheckExecutionContext, questdb: QuestDBResource, exchanges: ExchangesResource
+) -> dg.AssetCheckResult:
+    names, _ = _scope(context, exchanges)
+    rows = questdb.reader.query(
+        f"""SELECT exchange, withdrawal_id, n FROM (
+                SELECT exchange, withdrawal_id, count() AS n FROM withdrawals
+                WHERE exchange IN ({_placeholders(names)}) GROUP BY exchange, withdrawal_id
+            ) WHERE n > 1 LIMIT {EXAMPLES}""",
+        names,
+    )
+    return dg.AssetCheckResult(
+        passed=not rows,
+        metadata={
+            "exchanges": ", ".join(names),
+            "duplicated_ids": len(rows),
+            "examples": ", ".join(f"{r['exchange']}:{r['withdrawal_id']}x{r['n']}" for r in rows)
+            or "none",
+        },
+    )
+
+
+@dg.asset_check(
+    asset="holdings",
+    name="spot_holdings_consistent",
+    description="Spot balances are non-negative and free + used = total within precision "
+    f"({ABS_TOLERANCE:g} + {REL_TOLERANCE:g} x total).",
+)
+def spot_holdings_consistent(
+    context: dg.AssetCheckExecutionContext, questdb: QuestDBResource, exchanges: ExchangesResource
+) -> dg.AssetCheckResult:
+    names, day = _scope(context, exchanges)
+    window = ExchangeDay("", day)
+    questdb.reader.wait_visible("holdings")
+    rows = questdb.reader.query(
+        f"""SELECT ts, exchange, asset, free, used, total FROM holdings
+            WHERE account_type = 'spot' AND exchange IN ({_placeholders(names)})
+              AND ts >= %s AND ts < %s
+              AND (free < 0 OR used < 0 OR total < 0
+                   OR abs(free + used - total) > %s + %s * abs(total))
+            LIMIT {EXAMPLES}""",
+        (*names, window.start, window.end, ABS_TOLERANCE, REL_TOLERANCE),
+    )
+    checked = questdb.reader.scalar(
+        f"""SELECT count() FROM holdings WHERE account_type = 'spot'
+            AND exchange IN ({_placeholders(names)}) AND ts >= %s AND ts < %s""",
+        (*names, window.start, window.end),
+    )
+    return dg.AssetCheckResult(
+        passed=not rows,
+        metadata={
+            "exchanges": ", ".join(names),
+            "day": str(day),
+            "rows_checked": int(checked or 0),
+            "violations": len(rows),
+            "examples": "; ".join(
+                f"{r['exchange']} {r['asset']} free={r['free']} used={r['used']} total={r['total']}"
+                for r in rows
+            )
+            or "none",
+        },
+    )
+
+
+def build_holdings_freshness(interval_minutes: int) -> dg.AssetChecksDefinition:
+    """Each exchange's newest snapshot is at most two snapshot intervals old."""
+    limit = timedelta(minutes=2 * interval_minutes)
+
+    @dg.asset_check(
+        asset="holdings",
+        name="holdings_fresh",
+        description=f"Every exchange has a holdings snapshot from the last {limit}.",
+    )
+    def holdings_fresh(
+        context: dg.AssetCheckExecutionContext,
+        questdb: QuestDBResource,
+        exchanges: ExchangesResource,
+    ) -> dg.AssetCheckResult:
+        names, _ = _scope(context, exchanges)
+        questdb.reader.wait_visible("holdings")
+        rows = questdb.reader.query(
+            f"""SELECT exchange, max(ts) AS newest FROM holdings
+                WHERE exchange IN ({_placeholders(names)}) GROUP BY exchange""",
+            names,
+        )
+        newest = {r["exchange"]: r["newest"].replace(tzinfo=UTC) for r in rows}
+        now = datetime.now(UTC)
+        stale = sorted(n for n in names if n not in newest or now - newest[n] > limit)
+        return dg.AssetCheckResult(
+            passed=not stale,
+            metadata={
+                "exchanges": ", ".join(names),
+                "max_age_minutes": limit.total_seconds() / 60,
+                "stale_exchanges": ", ".join(stale) or "none",
+                "age_minutes": {
+                    n: round((now - t).total_seconds() / 60, 1) for n, t in newest.items()
+                },
+            },
+        )
+
+    return holdings_fresh
+
+
+def build_checks(interval_minutes: int) -> list[dg.AssetChecksDefinition]:
+    """Every asset check; holdings are stale after two missed snapshot intervals."""
+    return [
+        no_duplicate_withdrawals,
+        spot_holdings_consistent,
+        build_holdings_freshness(interval_minutes),
+    ]

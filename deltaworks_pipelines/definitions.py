@@ -1,0 +1,76 @@
+"""The Dagster code location: every asset, check, job, schedule and sensor.
+
+``workspace.yaml`` loads ``defs`` from here; ``build_definitions`` builds the same
+for any ``Settings`` (tests use it with their own exchanges and simulator).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import dagster as dg
+
+from deltaworks_core.config import Settings, load_settings
+from deltaworks_pipelines.assets.candles import build_candles
+from deltaworks_pipelines.assets.holdings import build_holdings
+from deltaworks_pipelines.assets.portfolio import build_portfolio
+from deltaworks_pipelines.assets.withdrawals import build_withdrawals
+from deltaworks_pipelines.checks import build_checks
+from deltaworks_pipelines.partitions import exchange_day_partitions
+from deltaworks_pipelines.resources import ExchangesResource, QuestDBResource
+from deltaworks_pipelines.schedules import (
+    build_candles_schedule,
+    build_holdings_schedule,
+    build_withdrawals_backstop,
+)
+from deltaworks_pipelines.sensors import build_withdrawal_sync
+
+if TYPE_CHECKING:
+    from dagster._core.definitions.unresolved_asset_job_definition import (
+        UnresolvedAssetJobDefinition,
+    )
+
+HOLDINGS_JOB = "holdings_job"
+WITHDRAWALS_JOB = "withdrawals_job"
+CANDLES_JOB = "candles_job"
+
+
+def build_definitions(settings: Settings, simulator_url: str | None = None) -> dg.Definitions:
+    """Definitions for ``settings``; ``simulator_url`` overrides the configured simulator."""
+    partitions = exchange_day_partitions(settings)
+    names = [e.name for e in settings.exchanges]
+    overlap = timedelta(hours=settings.pipelines.withdrawal_overlap_hours)
+    interval = settings.pipelines.holdings_interval_minutes
+
+    def job(name: str, *assets: str) -> UnresolvedAssetJobDefinition:
+        return dg.define_asset_job(name, selection=dg.AssetSelection.assets(*assets))
+
+    holdings_job = job(HOLDINGS_JOB, "holdings", "portfolio_value")
+    withdrawals_job = job(WITHDRAWALS_JOB, "withdrawals")
+    candles_job = job(CANDLES_JOB, "candles")
+    return dg.Definitions(
+        assets=[
+            build_holdings(partitions, interval),
+            build_portfolio(partitions),
+            build_withdrawals(partitions),
+            build_candles(partitions),
+        ],
+        asset_checks=build_checks(interval),
+        jobs=[holdings_job, withdrawals_job, candles_job],
+        schedules=[
+            build_holdings_schedule(holdings_job, names, interval),
+            build_candles_schedule(candles_job, names),
+            build_withdrawals_backstop(withdrawals_job, names, overlap),
+        ],
+        sensors=[
+            build_withdrawal_sync(withdrawals_job, overlap),
+        ],
+        resources={
+            "questdb": QuestDBResource.from_settings(settings.questdb),
+            "exchanges": ExchangesResource.from_settings(settings, simulator_url),
+        },
+    )
+
+
+defs = build_definitions(load_settings())

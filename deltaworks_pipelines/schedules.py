@@ -1,0 +1,108 @@
+"""Schedules: holdings every N minutes, candles daily, a daily withdrawals backstop.
+
+Each tick requests one run per configured exchange for the day partition(s) it
+covers; run keys name the exchange and the tick, so a tick never runs twice.
+"""
+
+import math
+from datetime import UTC, date, timedelta
+from typing import TYPE_CHECKING
+
+import dagster as dg
+
+from deltaworks_core.config import ConfigError
+from deltaworks_pipelines.partitions import partition_key
+
+if TYPE_CHECKING:
+    from dagster._core.definitions.unresolved_asset_job_definition import (
+        UnresolvedAssetJobDefinition,
+    )
+
+CANDLES_CRON = "10 0 * * *"  # yesterday's complete day, ten minutes after midnight UTC
+BACKSTOP_CRON = "30 0 * * *"
+
+
+def interval_cron(minutes: int) -> str:
+    """A cron expression firing every ``minutes`` minutes, aligned to the hour or the day."""
+    if minutes < 60 and 60 % minutes == 0:
+        return f"*/{minutes} * * * *"
+    if minutes % 60 == 0 and 1440 % minutes == 0:
+        hours = minutes // 60
+        return "0 0 * * *" if hours == 24 else f"0 */{hours} * * *"
+    raise ConfigError(
+        f"pipelines.holdings_interval_minutes: {minutes} cannot be a regular schedule; "
+        "use a divisor of 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30) or of 1440 in whole hours"
+    )
+
+
+def _requests(
+    context: dg.ScheduleEvaluationContext, exchanges: list[str], days: list[date]
+) -> list[dg.RunRequest]:
+    tick = context.scheduled_execution_time.isoformat()
+    return [
+        dg.RunRequest(run_key=f"{name}:{day}:{tick}", partition_key=partition_key(name, day))
+        for name in exchanges
+        for day in days
+    ]
+
+
+def build_holdings_schedule(
+    job: "UnresolvedAssetJobDefinition", exchanges: list[str], interval_minutes: int
+) -> dg.ScheduleDefinition:
+    """Snapshot every exchange into today's partition every ``interval_minutes``."""
+
+    @dg.schedule(
+        name="holdings_snapshot",
+        job=job,
+        cron_schedule=interval_cron(interval_minutes),
+        execution_timezone="UTC",
+        description=f"Holdings (and portfolio value) of every exchange every "
+        f"{interval_minutes} minutes, appended to today's partition.",
+    )
+    def holdings_snapshot(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
+        return _requests(
+            context, exchanges, [context.scheduled_execution_time.astimezone(UTC).date()]
+        )
+
+    return holdings_snapshot
+
+
+def build_candles_schedule(
+    job: "UnresolvedAssetJobDefinition", exchanges: list[str]
+) -> dg.ScheduleDefinition:
+    """Yesterday's 1m candles of every exchange, once a day."""
+
+    @dg.schedule(
+        name="candles_daily",
+        job=job,
+        cron_schedule=CANDLES_CRON,
+        execution_timezone="UTC",
+        description="Yesterday's 1m candles of every exchange's configured symbols.",
+    )
+    def candles_daily(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
+        today = context.scheduled_execution_time.astimezone(UTC).date()
+        return _requests(context, exchanges, [today - timedelta(days=1)])
+
+    return candles_daily
+
+
+def build_withdrawals_backstop(
+    job: "UnresolvedAssetJobDefinition", exchanges: list[str], overlap: timedelta
+) -> dg.ScheduleDefinition:
+    """Re-sync the days of the sensor's overlap window once a day, whatever the sensor did."""
+    days_back = max(1, math.ceil(overlap / timedelta(days=1)))
+
+    @dg.schedule(
+        name="withdrawals_backstop",
+        job=job,
+        cron_schedule=BACKSTOP_CRON,
+        execution_timezone="UTC",
+        description=f"Daily re-sync of the last {days_back} complete days of withdrawals "
+        "of every exchange, in case the withdrawal_sync sensor was stopped or failing.",
+    )
+    def withdrawals_backstop(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
+        today = context.scheduled_execution_time.astimezone(UTC).date()
+        days = [today - timedelta(days=n) for n in range(days_back, 0, -1)]
+        return _requests(context, exchanges, days)
+
+    return withdrawals_backstop

@@ -1,0 +1,1 @@
+SELECT run_id FROM backtest_runs ORDER BY ts DESC LIMIT 200

@@ -1,0 +1,1 @@
+SELECT DISTINCT exchange FROM holdings ORDER BY exchange
