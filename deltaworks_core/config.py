@@ -92,6 +92,13 @@ class PipelineSettings(_Strict):
     partitions_start_date: str = Field(default="2025-01-01", pattern=r"^\d{4}-\d{2}-\d{2}$")
     candle_timeframe: Literal["1m"] = "1m"
 
+    @field_validator("holdings_interval_minutes")
+    @classmethod
+    def _fits_a_cron_schedule(cls, value: int) -> int:
+        if 60 % value == 0 or (value % 60 == 0 and 1440 % value == 0):
+            return value
+        raise ValueError("must divide an hour (1-60) or be whole hours that divide a day")
+
 
 class ExecSettings(_Strict):
     """The execution service."""

@@ -64,3 +64,9 @@ def test_config_file_from_environment(tmp_path: Path, monkeypatch: pytest.Monkey
     assert settings.exchange("desk1").api_key_env == "K"
     with pytest.raises(ConfigError, match="no exchange named 'other'"):
         settings.exchange("other")
+
+
+def test_holdings_interval_must_fit_a_schedule() -> None:
+    assert settings_from_dict({"pipelines": {"holdings_interval_minutes": 240}})
+    with pytest.raises(ConfigError, match=r"pipelines\.holdings_interval_minutes: 7 is invalid"):
+        settings_from_dict({"pipelines": {"holdings_interval_minutes": 7}})
