@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format db-start db-stop db-status bench clean-venv
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
+
+.PHONY: install browser demo test lint format db-start db-stop db-status clean-venv
 
 install: $(STAMP)
 
@@ -17,7 +19,12 @@ $(STAMP): pyproject.toml
 demo: install
 	$(BIN)/deltaworks demo
 
-test: install
+# Debian's Chromium for the dashboard's browser tests (Playwright cannot download its own here).
+browser:
+	test -x /usr/bin/chromium || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; } \
+		|| echo "could not install chromium: the browser tests will be skipped"
+
+test: install browser
 	$(BIN)/python -m pytest
 
 lint: install

@@ -1,0 +1,132 @@
+"""Scheduled parent orders (TWAP, VWAP): a list of slices, each a time and a cumulative target.
+
+At each slice the parent sends what is due: the slice's cumulative target
+minus what is filled (catch-up when behind), capped by the slice's cap
+(VWAP's participation), sized by ``slicing.child_amount``. Children are
+either aggressive (IOC limit at the touch widened by ``aggression_bps``) or
+passive (GTC limit at the own side's best, canceled at the next slice). The
+limit price caps every child; a slice whose touch is beyond the limit sends
+nothing. At the end the rest is finished with a market order (or an IOC at
+the limit price when one is set) or left, as ``end`` says. After a restart,
+slices whose successor is already due are skipped: the next one catches up.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from deltaworks_exec.algos.base import ParentOrder
+from deltaworks_exec.algos.slicing import child_amount, is_dust
+
+MAX_SLICES = 10_000
+MAX_DURATION_S = 7 * 86_400
+Style = Literal["aggressive", "passive"]
+End = Literal["market", "leave"]
+
+
+@dataclass(frozen=True, slots=True)
+class Slice:
+    """When to act, what should be done by then, and at most how much to send now."""
+
+    time_ms: int
+    target: Decimal
+    cap: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Execution:
+    """How children are priced and how the parent ends (shared by TWAP and VWAP)."""
+
+    limit_price: float | None = None
+    style: Style = "aggressive"
+    aggression_bps: float = 5.0
+    end: End = "market"
+
+    def __post_init__(self) -> None:
+        if self.style not in ("aggressive", "passive"):
+            raise ValueError(f"style must be 'aggressive' or 'passive', got {self.style!r}")
+        if self.end not in ("market", "leave"):
+            raise ValueError(f"end must be 'market' or 'leave', got {self.end!r}")
+        if self.limit_price is not None and not self.limit_price > 0:
+            raise ValueError(f"limit_price must be positive, got {self.limit_price!r}")
+
+
+class ScheduledOrder(ParentOrder):
+    """A parent order that follows a schedule of slices until ``end_ms``."""
+
+    execution: Execution
+    end_ms: int
+
+    @abstractmethod
+    def schedule(self) -> list[Slice]:
+        """The slices, a pure function of the parameters, ``algo_id`` and ``start_ms``."""
+
+    async def execute(self) -> None:
+        slices = self.schedule()
+        for i, current in enumerate(slices):
+            later = slices[i + 1] if i + 1 < len(slices) else None
+            if later is not None and later.time_ms <= self.ctx.clock.now_ms():
+                continue  # resumed late: a later slice catches up
+            await self.sleep_until(current.time_ms)
+            await self.refresh()
+            await self.cancel_children()
+            self.target = current.target
+            due = current.target - self.filled
+            if current.cap is not None:
+                due = min(due, current.cap)
+            await self._work(due)
+        await self.sleep_until(self.end_ms)
+        await self.refresh()
+        await self.cancel_children()
+        await self._finish()
+
+    def _beyond_limit(self, price: float) -> bool:
+        limit = self.execution.limit_price
+        if limit is None:
+            return False
+        return price > limit if self.spec.side == "buy" else price < limit
+
+    async def _work(self, due: Decimal) -> None:
+        if due <= 0:
+            return
+        book = await self.ctx.venue.order_book(self.spec.symbol, depth=1)
+        if not book.bids or not book.asks:
+            return
+        buy = self.spec.side == "buy"
+        touch = book.asks[0][0] if buy else book.bids[0][0]
+        if self._beyond_limit(touch):
+            self.publish(f"slice skipped: touch {touch} beyond limit")
+            return
+        amount = child_amount(due, self.remaining, self.rules, touch)
+        if amount <= 0:
+            return
+        limit = self.execution.limit_price
+        if self.execution.style == "passive":
+            price = book.bids[0][0] if buy else book.asks[0][0]
+            await self.send(amount, "limit", price, "GTC")
+            return
+        sign = 1 if buy else -1
+        price = touch * (1 + sign * self.execution.aggression_bps / 10_000)
+        if limit is not None:
+            price = min(price, limit) if buy else max(price, limit)
+        await self.send(amount, "limit", price, "IOC")
+
+    async def _finish(self) -> None:
+        remaining = self.remaining
+        if remaining <= 0:
+            return
+        price = await self.reference_price()
+        if self.execution.end == "leave" or is_dust(remaining, self.rules, price):
+            self.outcome = f"ended with {remaining} left"
+            return
+        limit = self.execution.limit_price
+        if limit is None:
+            await self.send(remaining, "market")
+        elif not self._beyond_limit(price):
+            await self.send(remaining, "limit", limit, "IOC")
+        await self.refresh()
+        if self.remaining > 0:
+            self.outcome = f"ended with {self.remaining} left"

@@ -1,0 +1,109 @@
+"""VWAP: slices follow a historical intraday volume profile, with a participation cap.
+
+The profile (average volume per bucket at this time of day over the last N
+days, ``profile.load_profile``) is fixed at creation and persisted with the
+parameters, so a restarted VWAP follows the same schedule. Slices every
+``slice_s`` seconds aim at the profile's cumulative share by the slice's end;
+``participation`` caps each slice at that fraction of the volume the profile
+expects in it (what the cap holds back is caught up later, or left to the end
+behaviour). Limit, child style and end behaviour as in ``schedule``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from deltaworks_exec.algos.base import AlgoContext, ParentSpec
+from deltaworks_exec.algos.schedule import (
+    MAX_DURATION_S,
+    MAX_SLICES,
+    Execution,
+    ScheduledOrder,
+    Slice,
+)
+from deltaworks_exec.algos.slicing import dec, to_step
+
+
+@dataclass(frozen=True, slots=True)
+class VwapParams:
+    """``volumes``: expected market volume per ``bucket_s`` bucket, covering ``duration_s``."""
+
+    duration_s: float
+    volumes: tuple[float, ...]
+    bucket_s: int = 60
+    slice_s: float | None = None
+    participation: float | None = None
+    execution: Execution = field(default_factory=Execution)
+
+    def __post_init__(self) -> None:
+        if not 0 < self.duration_s <= MAX_DURATION_S or not self.bucket_s > 0:
+            raise ValueError(f"duration_s must be in (0, {MAX_DURATION_S}], bucket_s positive")
+        buckets = -(-round(self.duration_s * 1000) // (self.bucket_s * 1000))
+        if not self.duration_s > 0 or len(self.volumes) != buckets:
+            raise ValueError(
+                f"volumes must have one entry per {self.bucket_s} s bucket of the duration "
+                f"({buckets}), got {len(self.volumes)}"
+            )
+        if any(v < 0 for v in self.volumes) or sum(self.volumes) <= 0:
+            raise ValueError("volumes must be non-negative with a positive sum")
+        if self.participation is not None and not 0 < self.participation <= 1:
+            raise ValueError(f"participation must be in (0, 1], got {self.participation!r}")
+        if self.slice_s is not None and not 0 < self.slice_s <= self.duration_s:
+            raise ValueError(f"slice_s must be in (0, duration_s], got {self.slice_s!r}")
+        if self.duration_s / (self.slice_s or self.bucket_s) > MAX_SLICES:
+            raise ValueError(f"at most {MAX_SLICES} slices: use a longer slice_s")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> VwapParams:
+        data = dict(data)
+        data["volumes"] = tuple(data["volumes"])
+        data["execution"] = Execution(**data.get("execution", {}))
+        return cls(**data)
+
+
+class Vwap(ScheduledOrder):
+    """Volume-weighted average price."""
+
+    algo = "vwap"
+
+    def __init__(
+        self, spec: ParentSpec, params: VwapParams, ctx: AlgoContext, start_ms: int | None = None
+    ) -> None:
+        super().__init__(spec, ctx, start_ms)
+        self.vwap = params
+        self.execution = params.execution
+        self.end_ms = self.start_ms + round(params.duration_s * 1000)
+
+    def params(self) -> dict[str, Any]:
+        return asdict(self.vwap)
+
+    def expected_volume(self, from_ms: int, to_ms: int) -> float:
+        """Profile volume expected between two offsets from the start (uniform in a bucket)."""
+        bucket_ms = self.vwap.bucket_s * 1000
+        total = 0.0
+        for i, volume in enumerate(self.vwap.volumes):
+            lo, hi = max(from_ms, i * bucket_ms), min(to_ms, (i + 1) * bucket_ms)
+            if hi > lo:
+                total += volume * (hi - lo) / bucket_ms
+        return total
+
+    def schedule(self) -> list[Slice]:
+        p = self.vwap
+        duration_ms = self.end_ms - self.start_ms
+        slice_ms = round((p.slice_s or p.bucket_s) * 1000)
+        total = to_step(self.spec.quantity, self.rules.amount_increment)
+        step = self.rules.amount_increment
+        all_volume = dec(sum(p.volumes))
+        slices = []
+        for offset in range(0, duration_ms, slice_ms):
+            end = min(offset + slice_ms, duration_ms)
+            share = dec(self.expected_volume(0, end)) / all_volume
+            target = total if end == duration_ms else to_step(total * share, step)
+            cap = None
+            if p.participation is not None:
+                volume = self.expected_volume(offset, end) * p.participation
+                cap = max(Decimal(0), to_step(volume, step))
+            slices.append(Slice(self.start_ms + offset, target, cap))
+        return slices

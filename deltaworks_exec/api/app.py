@@ -1,0 +1,233 @@
+"""The FastAPI application: REST for orders, venues, risk and health; a WebSocket of events."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response, WebSocket
+from fastapi.responses import JSONResponse
+
+from deltaworks_exec.api.auth import require_token, websocket_refusal
+from deltaworks_exec.api.schemas import (
+    BalanceOut,
+    ErrorOut,
+    KillSwitchIn,
+    KillSwitchOut,
+    OrderDetail,
+    OrderIn,
+    OrderOut,
+    OrderStatusOut,
+    PositionOut,
+)
+from deltaworks_exec.api.stream import MarketFeeds
+from deltaworks_exec.oms.errors import (
+    OrderInputError,
+    OrderStateError,
+    PersistenceError,
+    UnknownOrderError,
+)
+from deltaworks_exec.oms.manager import NewOrder, OrderManager
+from deltaworks_exec.risk.limits import RiskLimits
+from deltaworks_exec.service import ExecService
+
+
+def _oms(request: Request) -> OrderManager:
+    service: ExecService = request.app.state.service
+    if not service.ready or service.oms is None:
+        raise HTTPException(503, "the service is starting: recovery in progress")
+    return service.oms
+
+
+def _venue_name(request: Request, exchange: str) -> str:
+    if exchange not in request.app.state.service.venues:
+        raise HTTPException(404, f"unknown exchange {exchange!r}")
+    return exchange
+
+
+def create_app(service: ExecService, token: str | None) -> FastAPI:
+    """The API over ``service``; ``token=None`` only in development mode on loopback."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await service.start()
+        app.state.feeds = MarketFeeds(service)
+        try:
+            yield
+        finally:
+            await app.state.feeds.close()
+            await service.stop()
+
+    app = FastAPI(
+        title="Delta Works execution service",
+        version="0.1.0",
+        description="Orders, risk and venues of the Delta Works OEMS. "
+        "Every endpoint but /health needs `Authorization: Bearer <token>`.",
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    app.state.token = token
+
+    @app.exception_handler(OrderInputError)
+    async def _input_error(_: Request, exc: OrderInputError) -> JSONResponse:
+        detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.exception_handler(UnknownOrderError)
+    async def _unknown(_: Request, exc: UnknownOrderError) -> JSONResponse:
+        return JSONResponse({"detail": exc.message}, status_code=404)
+
+    @app.exception_handler(OrderStateError)
+    async def _state(_: Request, exc: OrderStateError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+
+    @app.exception_handler(PersistenceError)
+    async def _persistence(_: Request, exc: PersistenceError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
+    protected = APIRouter(
+        dependencies=[Depends(require_token)],
+        responses={
+            401: {"model": ErrorOut, "description": "no bearer token"},
+            403: {"model": ErrorOut, "description": "wrong bearer token"},
+        },
+    )
+
+    @app.get("/health", tags=["service"])
+    async def health() -> dict[str, Any]:
+        """Liveness and readiness (no token needed)."""
+        return {"status": "ok" if service.ready else "starting", "ready": service.ready}
+
+    @protected.get("/status", tags=["service"])
+    async def status(request: Request) -> dict[str, Any]:
+        """Open orders by state, kill switch, venues, last reconciliation findings."""
+        _oms(request)
+        return service.status()
+
+    @protected.post(
+        "/orders",
+        tags=["orders"],
+        status_code=201,
+        response_model=OrderOut,
+        responses={200: {"description": "the client order id was known: the first order"}},
+    )
+    async def submit_order(body: OrderIn, request: Request, response: Response) -> dict:
+        """Submit an order. Rejected orders come back with ``status: rejected`` and a reason."""
+        order, created = await _oms(request).submit(NewOrder(**body.model_dump()))
+        if not created:
+            response.status_code = 200
+        return order.public()
+
+    @protected.get("/orders", tags=["orders"], response_model=list[OrderOut])
+    async def list_orders(
+        request: Request,
+        status: Annotated[list[OrderStatusOut] | None, Query()] = None,
+        exchange: str | None = None,
+        symbol: str | None = None,
+        algo_id: str | None = None,
+        open_only: bool = False,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
+    ) -> list[dict]:
+        """Orders, newest first, filtered by state, exchange, symbol, algorithm."""
+        oms = _oms(request)
+        orders = oms.open_orders() if open_only else list(oms.orders.values())
+        selected = [
+            o
+            for o in orders
+            if (not status or o.status in status)
+            and (exchange is None or o.exchange == exchange)
+            and (symbol is None or o.symbol == symbol)
+            and (algo_id is None or o.algo_id == algo_id)
+        ]
+        selected.sort(key=lambda o: o.created_us, reverse=True)
+        return [o.public() for o in selected[:limit]]
+
+    @protected.get(
+        "/orders/{order_id}",
+        tags=["orders"],
+        response_model=OrderDetail,
+        responses={404: {"model": ErrorOut, "description": "unknown order"}},
+    )
+    async def show_order(order_id: str, request: Request) -> dict:
+        """One order with its transitions and fills as stored in QuestDB."""
+        order = _oms(request).get(order_id)
+        events, fills = await service.order_history(order_id)
+        return {"order": order.public(), "events": events, "fills": fills}
+
+    @protected.delete(
+        "/orders/{order_id}",
+        tags=["orders"],
+        response_model=OrderOut,
+        responses={
+            404: {"model": ErrorOut, "description": "unknown order"},
+            409: {"model": ErrorOut, "description": "the order cannot be canceled"},
+        },
+    )
+    async def cancel_order(order_id: str, request: Request) -> dict:
+        """Cancel an open order (409 when it is no longer cancelable)."""
+        return (await _oms(request).cancel(order_id)).public()
+
+    @protected.get("/venues", tags=["venues"])
+    async def venues() -> list[str]:
+        """Names of the connected venues."""
+        return sorted(service.venues)
+
+    @protected.get(
+        "/venues/{exchange}/balances",
+        tags=["venues"],
+        response_model=list[BalanceOut],
+    )
+    async def balances(exchange: str, request: Request) -> list[Any]:
+        """Balances as last read from the venue (refreshed every poll)."""
+        name = _venue_name(request, exchange)
+        return list(_oms(request).balances.get(name, {}).values())
+
+    @protected.get(
+        "/venues/{exchange}/positions",
+        tags=["venues"],
+        response_model=list[PositionOut],
+    )
+    async def positions(exchange: str, request: Request) -> list[dict]:
+        """Holdings of each traded asset and what open orders would add or remove."""
+        name = _venue_name(request, exchange)
+        _oms(request)
+        return service.positions(name)
+
+    @protected.get("/risk/limits", tags=["risk"], response_model=RiskLimits)
+    async def get_limits(request: Request) -> RiskLimits:
+        """The pre-trade limits in force."""
+        return _oms(request).limits
+
+    @protected.put("/risk/limits", tags=["risk"], response_model=RiskLimits)
+    async def put_limits(body: RiskLimits, request: Request) -> RiskLimits:
+        """Replace the limits (in memory; the configuration file holds the defaults)."""
+        _oms(request).limits = body
+        return body
+
+    @protected.get("/risk/kill-switch", tags=["risk"], response_model=KillSwitchOut)
+    async def get_kill_switch(request: Request) -> dict:
+        """Whether the kill switch is on."""
+        return {"engaged": _oms(request).kill_switch}
+
+    @protected.post("/risk/kill-switch", tags=["risk"], response_model=KillSwitchOut)
+    async def set_kill_switch(body: KillSwitchIn, request: Request) -> dict:
+        """On: block new orders and cancel every open one. Off: release."""
+        _oms(request)
+        canceled = await service.set_kill_switch(body.engaged, body.reason)
+        return {"engaged": body.engaged, "canceled": canceled}
+
+    app.include_router(protected)
+
+    @app.websocket("/ws")
+    async def events(websocket: WebSocket) -> None:
+        """Order, fill and kill-switch events in ``seq`` order; send
+        ``{"subscribe": {"exchange": ..., "symbols": [...]}}`` for order-book events."""
+        refused = websocket_refusal(websocket)
+        if refused is not None:
+            await websocket.send_denial_response(Response(status_code=refused))
+            return
+        await websocket.accept()
+        await app.state.feeds.serve(websocket)
+
+    return app

@@ -1,0 +1,140 @@
+"""``docs/API.md`` generated from the service's OpenAPI schema.
+
+``python -m deltaworks_exec.api.docs`` rewrites the file; a test checks it is current.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from deltaworks_core.config import REPO_ROOT, Settings
+from deltaworks_exec.api.app import create_app
+from deltaworks_exec.risk.limits import RiskLimits
+from deltaworks_exec.service import ExecService
+
+API_DOC = REPO_ROOT / "docs" / "API.md"
+
+_INTRO = """# Delta Works execution service API
+
+Generated from the OpenAPI schema by `python -m deltaworks_exec.api.docs` (a test checks
+that this file is current). The running service serves the schema at `/openapi.json` and
+interactive documentation at `/docs`.
+
+* **Authentication**: every endpoint but `/health` needs `Authorization: Bearer <token>`,
+  the token being the value of the environment variable named by `[exec] token_env`
+  (default `DELTAWORKS_API_TOKEN`). No token: 401; a wrong token: 403. Without a token the
+  service refuses to start, unless bound to a loopback address with `--dev`.
+* **Errors**: invalid input is answered 422 with `detail[].loc` naming the field; an unknown
+  order 404; a request the order's state does not allow (canceling a filled order) 409;
+  QuestDB unavailable, so nothing was sent, 503.
+* **Orders** are acknowledged once the venue answered and every transition is durable in
+  QuestDB (`order_events`; the `pending_new` row is written before the order is sent).
+  A known `client_order_id` returns the first order with HTTP 200 and sends nothing.
+  Risk and venue rejects are orders with `status: rejected`, `reason_code` and `reason`
+  (`CODE: message naming the limit and the value`). Reason codes: `KILL_SWITCH`,
+  `SYMBOL_NOT_ALLOWED`, `MAX_OPEN_ORDERS`, `PRICE_BAND`, `NO_MARKET_PRICE`,
+  `MAX_ORDER_NOTIONAL`, `MAX_POSITION`, `INSUFFICIENT_BALANCE`, `VENUE_REJECTED`,
+  `NOT_AT_VENUE` (recovery: the venue never received it), `VENUE_UNKNOWN` (recovery: the
+  venue no longer knows the order; status `expired`).
+* **States**: `pending_new`, `new`, `partially_filled`, `filled`, `pending_cancel`,
+  `canceled`, `rejected`, `expired`.
+
+## CLI
+
+`deltaworks-exec serve [--host H] [--port P] [--dev] [--poll-interval S]` runs the service
+(SIGTERM or Ctrl-C: graceful shutdown). The other commands talk to a running service at
+`--url`, `$DELTAWORKS_EXEC_URL` or `[exec] host:port`, with the token from the environment;
+`--json` (before the command) prints raw JSON instead of tables:
+
+```
+deltaworks-exec order submit sim_a BTC/USDT buy 0.01 --type limit --price 60000 [--tif IOC]
+deltaworks-exec order cancel ORDER_ID
+deltaworks-exec order list [--open] [--status filled] [--exchange sim_a] [--symbol BTC/USDT]
+deltaworks-exec order show ORDER_ID
+deltaworks-exec kill-switch on|off [--reason TEXT]
+deltaworks-exec --json status
+```
+
+## WebSocket `/ws`
+
+Token in the `Authorization` header (or `?token=` for browsers); refused with HTTP 401/403.
+The server sends `{"seq": n, "type": "order" | "fill" | "kill_switch" | "book", "data": {...}}`
+in increasing `seq`: `order` carries an order as in `OrderOut` (each order's `data.seq`
+increases by one per transition), `fill` a fill row. Send
+`{"subscribe": {"exchange": "sim_a", "symbols": ["BTC/USDT"]}}` to receive `book` events
+(top 10 levels, about once a second) for those symbols.
+
+## Endpoints
+"""
+
+
+def _ref(schema: dict[str, Any]) -> str:
+    if "$ref" in schema:
+        return f"`{schema['$ref'].rsplit('/', 1)[-1]}`"
+    if schema.get("type") == "array":
+        return f"list of {_ref(schema.get('items', {}))}"
+    if "anyOf" in schema:
+        return " or ".join(_ref(s) for s in schema["anyOf"])
+    if "enum" in schema:
+        return " \\| ".join(f"`{v}`" for v in schema["enum"])
+    return f"`{schema.get('type', 'object')}`"
+
+
+def _endpoint(path: str, method: str, op: dict[str, Any]) -> list[str]:
+    lines = [f"### `{method.upper()} {path}`", ""]
+    if op.get("description"):
+        lines += [" ".join(op["description"].split()), ""]
+    for param in op.get("parameters", []):
+        lines.append(f"* {param['in']} `{param['name']}`: {_ref(param.get('schema', {}))}"
+                     + (" (required)" if param.get("required") else ""))  # fmt: skip
+    body = op.get("requestBody", {}).get("content", {}).get("application/json")
+    if body:
+        lines.append(f"* body: {_ref(body['schema'])}")
+    for code, response in sorted(op.get("responses", {}).items()):
+        content = response.get("content", {}).get("application/json", {})
+        shape = f": {_ref(content['schema'])}" if content.get("schema") else ""
+        lines.append(f"* {code} {response.get('description', '')}{shape}")
+    return [*lines, ""]
+
+
+def _schema(name: str, schema: dict[str, Any]) -> list[str]:
+    lines = [f"### `{name}`", ""]
+    if schema.get("description"):
+        lines += [" ".join(schema["description"].split()), ""]
+    required = set(schema.get("required", []))
+    for field, spec in schema.get("properties", {}).items():
+        limits = {k: spec[k] for k in ("minimum", "exclusiveMinimum", "maxLength", "pattern")
+                  if k in spec}  # fmt: skip
+        extra = f" {json.dumps(limits)}" if limits else ""
+        note = f" — {spec['description']}" if spec.get("description") else ""
+        star = " (required)" if field in required else ""
+        lines.append(f"* `{field}`: {_ref(spec)}{star}{extra}{note}")
+    return [*lines, ""]
+
+
+def render(schema: dict[str, Any]) -> str:
+    """Markdown for an OpenAPI schema."""
+    lines = [_INTRO]
+    for path, methods in schema["paths"].items():
+        for method, op in methods.items():
+            lines += _endpoint(path, method, op)
+    lines += ["## Schemas", ""]
+    for name, spec in sorted(schema["components"]["schemas"].items()):
+        lines += _schema(name, spec)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def current_schema() -> dict[str, Any]:
+    """The OpenAPI schema of the app (built without starting the service)."""
+    return create_app(ExecService(Settings(), RiskLimits()), token=None).openapi()
+
+
+def main() -> None:
+    API_DOC.parent.mkdir(exist_ok=True)
+    API_DOC.write_text(render(current_schema()))
+    print(f"wrote {API_DOC}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The WebSocket feed: bus events in ``seq`` order, plus order books for subscribed symbols."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from fastapi import WebSocket
+from starlette.websockets import WebSocketDisconnect
+
+from deltaworks_exec.service import ExecService
+
+log = logging.getLogger(__name__)
+
+BOOK_INTERVAL_S = 1.0
+BOOK_DEPTH = 10
+
+
+class MarketFeeds:
+    """Publishes ``book`` events for symbols at least one WebSocket subscribed to."""
+
+    def __init__(self, service: ExecService) -> None:
+        self._service = service
+        self._feeds: dict[tuple[str, str], tuple[int, asyncio.Task[None]]] = {}
+
+    def acquire(self, exchange: str, symbol: str) -> None:
+        key = (exchange, symbol)
+        count, task = self._feeds.get(key, (0, None))
+        if task is None:
+            task = asyncio.create_task(self._publish(exchange, symbol))
+        self._feeds[key] = (count + 1, task)
+
+    def release(self, exchange: str, symbol: str) -> None:
+        count, task = self._feeds[(exchange, symbol)]
+        if count > 1:
+            self._feeds[(exchange, symbol)] = (count - 1, task)
+        else:
+            task.cancel()
+            del self._feeds[(exchange, symbol)]
+
+    async def close(self) -> None:
+        for _, task in self._feeds.values():
+            task.cancel()
+        self._feeds.clear()
+
+    async def _publish(self, exchange: str, symbol: str) -> None:
+        venue = self._service.venues[exchange]
+        while True:
+            try:
+                book = await venue.order_book(symbol, BOOK_DEPTH)
+                self._service.bus.publish(
+                    "book",
+                    {
+                        "exchange": exchange,
+                        "symbol": symbol,
+                        "ts_ms": book.ts_ms,
+                        "bids": book.bids,
+                        "asks": book.asks,
+                    },
+                )
+            except Exception as exc:  # keep the feed alive through venue errors
+                log.warning("book feed failed", extra={"symbol": symbol, "error": repr(exc)[:200]})
+            await asyncio.sleep(BOOK_INTERVAL_S)
+
+    async def serve(self, websocket: WebSocket) -> None:
+        """Forward events to ``websocket`` until it disconnects or falls too far behind."""
+        queue = self._service.bus.subscribe()
+        subscribed: set[tuple[str, str]] = set()
+        reader = asyncio.create_task(self._read(websocket, subscribed))
+        try:
+            while True:
+                getter = asyncio.create_task(queue.get())
+                done, _ = await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
+                if reader in done:
+                    getter.cancel()
+                    return
+                event = getter.result()
+                if event is None:
+                    await websocket.close(code=1013, reason="subscriber too slow")
+                    return
+                if _wanted(event, subscribed):
+                    await websocket.send_json(event)
+        except WebSocketDisconnect:
+            return
+        finally:
+            self._service.bus.unsubscribe(queue)
+            reader.cancel()
+            for key in subscribed:
+                self.release(*key)
+
+    async def _read(self, websocket: WebSocket, subscribed: set[tuple[str, str]]) -> None:
+        """Handle subscribe messages; returns when the client goes away."""
+        with contextlib.suppress(WebSocketDisconnect):
+            while True:
+                message = await websocket.receive_json()
+                request = message.get("subscribe") if isinstance(message, dict) else None
+                exchange = (request or {}).get("exchange")
+                if exchange not in self._service.venues:
+                    error = {"detail": f"unknown exchange {exchange!r}"}
+                    await websocket.send_json({"type": "error", "data": error})
+                    continue
+                for symbol in request.get("symbols", []):
+                    if (exchange, symbol) not in subscribed:
+                        subscribed.add((exchange, symbol))
+                        self.acquire(exchange, symbol)
+                await websocket.send_json({"type": "subscribed", "data": request})
+
+
+def _wanted(event: dict[str, Any], subscribed: set[tuple[str, str]]) -> bool:
+    if event["type"] != "book":
+        return True
+    data = event["data"]
+    return (data["exchange"], data["symbol"]) in subscribed

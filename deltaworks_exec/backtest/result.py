@@ -1,0 +1,103 @@
+"""Records of a backtest run: decisions, fills, rejects, equity and run information."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from deltaworks_core.models import Side
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One order the strategy decided to send, with the market price when it decided."""
+
+    ts_ms: int
+    venue: str
+    symbol: str
+    client_order_id: str
+    side: Side
+    amount: float
+    price: float | None
+    arrival_price: float
+
+
+@dataclass(frozen=True, slots=True)
+class FillRecord:
+    """One execution of one of the strategy's orders."""
+
+    ts_ms: int
+    venue: str
+    symbol: str
+    client_order_id: str
+    side: Side
+    price: float
+    amount: float
+    fee: float
+    fee_currency: str
+    liquidity: Literal["maker", "taker"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """An order the venue refused."""
+
+    ts_ms: int
+    client_order_id: str
+    reason: str
+
+
+@dataclass(slots=True)
+class RunResult:
+    """Everything a run produced; ``metrics`` is filled by ``metrics.compute``."""
+
+    run_id: str
+    strategy: str
+    params: dict[str, Any]
+    mode: Literal["backtest", "live"]
+    kind: str
+    venues: list[str]
+    symbols: list[str]
+    quote: str
+    start_ms: int
+    end_ms: int
+    events: int
+    initial_equity: float
+    decisions: list[Decision] = field(default_factory=list)
+    fills: list[FillRecord] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    equity: list[tuple[int, float]] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+    elapsed_s: float = 0.0
+    metrics: dict[str, float | int] = field(default_factory=dict)
+    created_ms: int = field(default_factory=lambda: time.time_ns() // 1_000_000)
+
+    def arrivals(self) -> dict[str, float]:
+        """Arrival price of each fill's order by client order id (an algorithm's children
+        ``{algo_id}-{n}`` take their parent's)."""
+        decided = {d.client_order_id: d.arrival_price for d in self.decisions}
+        out = {}
+        for fill in self.fills:
+            cid = fill.client_order_id
+            price = decided.get(cid, decided.get(cid.rpartition("-")[0]))
+            if price is not None:
+                out[cid] = price
+        return out
+
+    def equity_frame(self) -> pd.DataFrame:
+        """Equity samples as a frame (ts: UTC timestamp, equity: quote currency)."""
+        frame = pd.DataFrame(self.equity, columns=["ts_ms", "equity"])
+        frame["ts"] = pd.to_datetime(frame["ts_ms"], unit="ms", utc=True)
+        return frame
+
+    def fills_frame(self) -> pd.DataFrame:
+        """Fills as a frame with UTC timestamps."""
+        columns = list(FillRecord.__slots__)
+        frame = pd.DataFrame(
+            [[getattr(f, c) for c in columns] for f in self.fills], columns=columns
+        )
+        frame["ts"] = pd.to_datetime(frame["ts_ms"], unit="ms", utc=True)
+        return frame

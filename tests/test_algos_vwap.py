@@ -1,0 +1,83 @@
+"""VWAP on the simulator engine: profile from QuestDB candles, schedule, participation cap."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from deltaworks_exec.algos.base import ParentSpec
+from deltaworks_exec.algos.profile import ProfileError, load_profile
+from deltaworks_exec.algos.vwap import Vwap, VwapParams
+from deltaworks_exec.clock import SimulatedClock
+from deltaworks_exec.venues.engine_data import candle_rows, interval_vwap
+from tests.algo_support import DAY_MS, START_MS, make_context, make_venue, run_to_end
+
+
+async def test_vwap_slices_follow_the_profile() -> None:
+    clock = SimulatedClock(START_MS)
+    venue = make_venue(clock)
+    ctx, _ = make_context(venue, clock)
+    spec = ParentSpec("vw1", venue.name, "ETH/USDT", "buy", 1.0)
+    vwap = Vwap(spec, VwapParams(duration_s=240, volumes=(10.0, 20.0, 30.0, 40.0)), ctx)
+    assert [s.target for s in vwap.schedule()] == [
+        Decimal("0.1"),
+        Decimal("0.3"),
+        Decimal("0.6"),
+        Decimal("1.0"),
+    ]
+    await vwap.start()
+    assert await run_to_end(clock, vwap) == "completed"
+    amounts = [vwap.children[n].filled for n in sorted(vwap.children)]
+    assert amounts == pytest.approx([0.1, 0.2, 0.3, 0.4])
+    assert vwap.filled == Decimal("1.0")
+
+
+async def test_participation_cap_limits_every_slice() -> None:
+    clock = SimulatedClock(START_MS)
+    venue = make_venue(clock)
+    ctx, _ = make_context(venue, clock)
+    spec = ParentSpec("vw2", venue.name, "ETH/USDT", "sell", 1.0)
+    params = VwapParams(duration_s=300, volumes=(2.0,) * 5, slice_s=30, participation=0.5)
+    vwap = Vwap(spec, params, ctx)
+    assert {s.cap for s in vwap.schedule()} == {Decimal("0.5")}
+    await vwap.start()
+    assert await run_to_end(clock, vwap) == "completed"
+    slices = [vwap.children[n] for n in sorted(vwap.children)][:-1]  # the last: end order
+    assert slices and all(o.amount <= 0.5 for o in slices)
+    assert vwap.filled == Decimal("1.0")
+
+
+async def test_vwap_from_candles_tracks_the_interval_vwap(writer, reader, unique) -> None:
+    clock = SimulatedClock(START_MS)
+    venue = make_venue(clock, name=f"sim_{unique}")
+    rows = [
+        row
+        for day in (1, 2, 3)
+        for row in candle_rows(
+            venue.engine, "BTC/USDT", START_MS - day * DAY_MS, START_MS - day * DAY_MS + 1_800_000
+        )
+    ]
+    writer.write_rows("candles", rows, symbols=("exchange", "symbol", "timeframe"))
+    reader.wait_visible("candles")
+    volumes = load_profile(reader, venue.name, "BTC/USDT", START_MS, 1800, bucket_s=300, days=5)
+    assert len(volumes) == 6
+    first_bucket = [r["volume"] for r in rows if (r["ts"].minute < 5)]
+    assert volumes[0] == pytest.approx(sum(first_bucket) / 3)
+    with pytest.raises(ProfileError, match="no 1m candles"):
+        load_profile(reader, "nowhere", "BTC/USDT", START_MS, 1800)
+
+    ctx, progress = make_context(venue, clock)
+    spec = ParentSpec("vw3", venue.name, "BTC/USDT", "buy", 0.2)
+    params = VwapParams(duration_s=1800, volumes=tuple(volumes), bucket_s=300, slice_s=20)
+    vwap = Vwap(spec, params, ctx)
+    await vwap.start()
+    assert await run_to_end(clock, vwap) == "completed"
+    assert vwap.filled == Decimal("0.2")
+    schedule = {s.time_ms: s.target for s in vwap.schedule()}
+    for event in progress.events:
+        ts = round(event.ts.timestamp() * 1000)
+        if event.message.startswith("child") and ts in schedule:
+            assert abs(Decimal(repr(event.filled)) - schedule[ts]) <= Decimal("0.001")
+    market = interval_vwap(venue.engine, "BTC/USDT", START_MS, START_MS + 1_800_000)
+    assert abs(vwap.average / market - 1) * 10_000 < 10
