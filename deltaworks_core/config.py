@@ -100,12 +100,35 @@ class PipelineSettings(_Strict):
         raise ValueError("must divide an hour (1-60) or be whole hours that divide a day")
 
 
+class RiskLimits(BaseModel):
+    """Limits applied to every order before it reaches a venue (amounts in base, money in quote).
+
+    The defaults come from ``[exec.risk]``; the execution service's API may replace them
+    while it runs.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_order_notional: float = Field(default=250_000.0, gt=0)
+    max_position: dict[str, float] = Field(
+        default_factory=dict, description="asset -> largest holding per exchange after a buy"
+    )
+    max_open_orders: int = Field(default=500, ge=0)
+    price_band_bps: float = Field(default=500.0, gt=0)
+    allowed_symbols: list[str] | None = Field(
+        default=None, description="None: every symbol configured for the exchange"
+    )
+    check_balance: bool = True
+
+
 class ExecSettings(_Strict):
     """The execution service."""
 
     host: str = "127.0.0.1"
     port: int = Field(default=8800, ge=1, le=65535)
     token_env: str = "DELTAWORKS_API_TOKEN"
+    poll_interval_s: float = Field(default=1.0, gt=0)
+    risk: RiskLimits = RiskLimits()
 
 
 class Settings(_Strict):

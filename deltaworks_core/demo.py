@@ -7,7 +7,9 @@ never imports the applications (they meet in QuestDB tables).
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 
 from rich.console import Console
 from rich.table import Table
@@ -51,6 +53,11 @@ class DemoStepError(RuntimeError):
 
 def run_step(module: str) -> None:
     """Run ``python -m module`` in the foreground; its output goes straight to the terminal."""
-    result = subprocess.run(python_module_command(module), stdin=subprocess.DEVNULL, check=False)
+    env = dict(os.environ)
+    if not sys.stdout.isatty():
+        env.setdefault("COLUMNS", "160")  # rich would squeeze tables into 80 columns in a log
+    result = subprocess.run(
+        python_module_command(module), stdin=subprocess.DEVNULL, env=env, check=False
+    )
     if result.returncode != 0:
         raise DemoStepError(f"{module} exited with code {result.returncode} (see its output above)")

@@ -13,7 +13,8 @@ _SECRET_PATTERN = re.compile(
     r"(?i)((?:api[_-]?key|secret|signature|password|token|authorization)[\"']?\s*[:=]\s*[\"']?"
     r"(?:bearer\s+)?)([^\s\"'&,}]+)"
 )
-_RESERVED = set(vars(logging.makeLogRecord({})))
+# Standard record attributes, and uvicorn's duplicate of the message with ANSI colours.
+_RESERVED = set(vars(logging.makeLogRecord({}))) | {"color_message"}
 
 
 def redact(text: str) -> str:

@@ -14,10 +14,17 @@ from rich.table import Table
 
 from deltaworks_core.config import ConfigError, Settings, load_settings
 from deltaworks_core.logging_setup import configure_logging
+from deltaworks_exec.algos.cli import algo_app, arb_app
+from deltaworks_exec.backtest.cli import backtest
 
-app = typer.Typer(help="Delta Works execution service: serve, orders, kill switch, status.")
+app = typer.Typer(
+    help="Delta Works execution service: orders, algorithms, arbitrage, kill switch, backtests."
+)
 order_app = typer.Typer(help="Submit, cancel, list and show orders.")
 app.add_typer(order_app, name="order")
+app.add_typer(algo_app, name="algo")
+app.add_typer(arb_app, name="arb")
+app.command("backtest")(backtest)
 console = Console()
 
 URL_ENV_VAR = "DELTAWORKS_EXEC_URL"
@@ -84,13 +91,14 @@ def serve(
     simulator_url: Annotated[
         str | None, typer.Option(help="Simulator root URL overriding simulator.host:port.")
     ] = None,
-    poll_interval: Annotated[float, typer.Option(help="Seconds between reconciliations.")] = 1.0,
+    poll_interval: Annotated[
+        float | None, typer.Option(help="Seconds between polls (default: exec.poll_interval_s).")
+    ] = None,
 ) -> None:
     """Run the service until SIGTERM/SIGINT (graceful shutdown)."""
     import uvicorn
 
     from deltaworks_exec.api.app import create_app
-    from deltaworks_exec.risk.limits import load_risk_limits
     from deltaworks_exec.service import ExecService
 
     configure_logging()
@@ -104,13 +112,11 @@ def serve(
             "set it, or run with --dev bound to a loopback address"
         )
         raise typer.Exit(2)
-    try:
-        limits = load_risk_limits()
-    except ConfigError as exc:
-        console.print(f"[red]configuration error:[/red] {exc}")
-        raise typer.Exit(2) from None
     service = ExecService(
-        settings, limits, simulator_url=simulator_url, poll_interval_s=poll_interval
+        settings,
+        settings.exec.risk.model_copy(),
+        simulator_url=simulator_url,
+        poll_interval_s=poll_interval or settings.exec.poll_interval_s,
     )
     config = uvicorn.Config(
         create_app(service, token), host=host, port=port, log_config=None, access_log=False

@@ -8,9 +8,12 @@ import logging
 import time
 from typing import Any
 
-from deltaworks_core.config import Settings
-from deltaworks_core.questdb import QuestDBReader
+from deltaworks_core.config import RiskLimits, Settings
+from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
 from deltaworks_core.venues.factory import create_exchange
+from deltaworks_exec.algos.events import BusProgress, FanOut, QuestDBProgress
+from deltaworks_exec.algos.oms_sink import OmsOrders
+from deltaworks_exec.algos.supervisor import AlgoSupervisor
 from deltaworks_exec.clock import Clock, WallClock
 from deltaworks_exec.marketdata import MarketData
 from deltaworks_exec.oms.bus import EventBus
@@ -19,7 +22,6 @@ from deltaworks_exec.oms.manager import OrderManager
 from deltaworks_exec.oms.reconcile import Reconciler
 from deltaworks_exec.oms.states import OPEN
 from deltaworks_exec.oms.store import load_control, load_orders, order_history
-from deltaworks_exec.risk.limits import RiskLimits
 from deltaworks_exec.venue import Venue
 from deltaworks_exec.venues.ccxt_venue import CcxtVenue
 
@@ -58,6 +60,8 @@ class ExecService:
         self.oms: OrderManager | None = None
         self.reconciler: Reconciler | None = None
         self.market: MarketData | None = None
+        self.algos: AlgoSupervisor | None = None
+        self._algo_writer: QuestDBWriter | None = None
 
     async def start(self) -> None:
         """Connect, rebuild from QuestDB, reconcile every venue, then start polling and streams."""
@@ -92,6 +96,13 @@ class ExecService:
         for name, venue in self.venues.items():
             self._spawn(self._poll(name), f"poll-{name}")
             self._spawn(self._stream(venue), f"stream-{name}")
+        self._algo_writer = QuestDBWriter(settings.questdb)
+        progress = FanOut(QuestDBProgress(self._algo_writer), BusProgress(self.bus))
+        oms = self.oms
+        self.algos = AlgoSupervisor(
+            self.venues, self._clock, lambda name: OmsOrders(oms, name), progress, self.reader
+        )
+        await self.algos.recover()
         self.ready = True
         log.info("execution service ready", extra={"open_orders": len(self.oms.open_orders())})
 
@@ -113,6 +124,8 @@ class ExecService:
     async def stop(self) -> None:
         """Stop background work, flush the journal, close connections."""
         self.ready = False
+        if self.algos is not None:
+            await self.algos.detach()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -122,6 +135,8 @@ class ExecService:
             await venue.close()
         if self.reader is not None:
             self.reader.close()
+        if self._algo_writer is not None:
+            self._algo_writer.close()
 
     def _spawn(self, coro: Any, name: str) -> None:
         task = asyncio.create_task(coro, name=name)

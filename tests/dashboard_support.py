@@ -1,9 +1,4 @@
-"""The execution service with the dashboard router, served by uvicorn in a background thread.
-
-Until the service wires them itself, ``dashboard_app`` adds the dashboard and algorithm
-routers and ``attach_algos`` gives the service its parent-order supervisor, the way the
-algorithms' own service test does.
-"""
+"""The execution service (API, algorithms, dashboard) served by uvicorn in a background thread."""
 
 from __future__ import annotations
 
@@ -16,49 +11,14 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 import uvicorn
-from fastapi import Depends, FastAPI
 
-from deltaworks_core.config import Settings
+from deltaworks_core.config import RiskLimits, Settings
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
 from deltaworks_core.questdb.server import free_port
 from deltaworks_core.venues.simulator import SimulatorServer
-from deltaworks_exec.algos.api import algo_router
-from deltaworks_exec.algos.events import BusProgress, FanOut, QuestDBProgress
-from deltaworks_exec.algos.oms_sink import OmsOrders
-from deltaworks_exec.algos.supervisor import AlgoSupervisor
 from deltaworks_exec.api.app import create_app
-from deltaworks_exec.api.auth import require_token
-from deltaworks_exec.clock import WallClock
-from deltaworks_exec.dashboard import router
-from deltaworks_exec.risk.limits import RiskLimits
 from deltaworks_exec.service import ExecService
 from tests.exec_harness import TOKEN
-
-
-def dashboard_app(service: ExecService, token: str) -> FastAPI:
-    """The service's API with the dashboard and algorithm routes (unless already there)."""
-    app = create_app(service, token)
-    paths = {getattr(route, "path", None) for route in app.routes}
-    if "/dashboard/" not in paths:
-        app.include_router(router)
-    if "/algos" not in paths:
-        app.include_router(algo_router(), dependencies=[Depends(require_token)])
-    return app
-
-
-def attach_algos(service: ExecService, writer: QuestDBWriter) -> None:
-    """Give a started service its parent-order supervisor (unless it has one)."""
-    if getattr(service, "algos", None) is not None:
-        return
-    assert service.oms is not None
-    oms = service.oms
-    service.algos = AlgoSupervisor(  # type: ignore[attr-defined]
-        service.venues,
-        WallClock(),
-        lambda exchange: OmsOrders(oms, exchange),
-        FanOut(QuestDBProgress(writer), BusProgress(service.bus)),
-        service.reader,
-    )
 
 
 @dataclass
@@ -72,16 +32,14 @@ class RunningService:
 
 
 @pytest.fixture(scope="module")
-def running(
-    settings: Settings, simulator: SimulatorServer, writer: QuestDBWriter
-) -> Iterator[RunningService]:
+def running(settings: Settings, simulator: SimulatorServer) -> Iterator[RunningService]:
     """The service on a free port against the test QuestDB and simulator, ready to trade."""
     service = ExecService(
         settings, RiskLimits(), simulator_url=simulator.base_url, poll_interval_s=0.2
     )
     port = free_port()
     config = uvicorn.Config(
-        dashboard_app(service, TOKEN),
+        create_app(service, TOKEN),
         host="127.0.0.1",
         port=port,
         log_config=None,
@@ -97,7 +55,6 @@ def running(
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the execution service did not become ready")
         time.sleep(0.05)
-    attach_algos(service, writer)
     yield RunningService(url, service)
     server.should_exit = True
     thread.join(timeout=30)

@@ -15,6 +15,7 @@ import pytest
 
 from deltaworks_core.questdb import QuestDBReader
 from deltaworks_core.venues.simulator import SimulatorServer
+from deltaworks_exec.algos.base import TERMINAL
 from deltaworks_exec.algos.events import history
 from tests.exec_harness import Launcher, ServiceProcess, wait_for
 
@@ -53,6 +54,8 @@ def test_twap_through_service_kills(
     }
     service.start()
     with service.client() as api:
+        released = api.post("/risk/kill-switch", json={"engaged": False})  # other tests' state
+        assert released.status_code == 200, released.text
         started = api.post("/algos", json=body)
         assert started.status_code == 201, started.text
     for _ in range(KILLS):
@@ -62,10 +65,11 @@ def test_twap_through_service_kills(
         service.start()
     with service.client() as api:
         final = wait_for(
-            lambda: (a := api.get(f"/algos/{algo_id}").json())["status"] == "completed" and a,
+            lambda: (a := api.get(f"/algos/{algo_id}").json())["status"] in TERMINAL and a,
             timeout_s=60,
             interval_s=0.2,
         )
+    assert final["status"] == "completed", final
     assert service.stop(), "no graceful shutdown on SIGTERM"
     assert sum(e["client_order_id"].startswith(algo_id) for e in final["orders"]) >= 2
     step = engine.market(SYMBOL).step

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from deltaworks_core.config import RiskLimits
 from deltaworks_exec.algos.api import algo_router
 from deltaworks_exec.algos.events import BusProgress, FanOut, QuestDBProgress
 from deltaworks_exec.algos.oms_sink import OmsOrders
@@ -21,7 +22,6 @@ from deltaworks_exec.marketdata import MarketData
 from deltaworks_exec.oms.bus import EventBus
 from deltaworks_exec.oms.journal import Journal
 from deltaworks_exec.oms.manager import OrderManager
-from deltaworks_exec.risk.limits import RiskLimits
 from deltaworks_exec.venues.engine_venue import EngineVenue
 from tests.algo_support import START_MS, SYMBOLS, make_venue
 

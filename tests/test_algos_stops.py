@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from deltaworks_exec.algos.base import ParentSpec
-from deltaworks_exec.algos.bracket import STOP_LOSS, TAKE_PROFIT, Bracket, BracketParams
+from deltaworks_exec.algos.bracket import Bracket, BracketParams
 from deltaworks_exec.algos.stops import StopOrder, StopParams
 from deltaworks_exec.algos.triggers import Trigger
 from deltaworks_exec.clock import SimulatedClock
@@ -90,7 +90,8 @@ async def test_bracket_stop_loss_cancels_the_take_profit() -> None:
     await bracket.start()
     assert await run_to_end(clock, bracket, limit_s=6 * 3600) == "completed"
     assert bracket.message == "stop-loss triggered"
-    assert bracket.children[TAKE_PROFIT].status == "canceled"
+    (take_profit,) = bracket.exits("limit")
+    assert take_profit.status == "canceled"
     exit_order = bracket.children[max(bracket.children)]
     assert exit_order.side == "sell" and exit_order.filled == pytest.approx(0.01)
     assert bracket.filled == Decimal("0.01")
@@ -111,6 +112,47 @@ async def test_bracket_take_profit_cancels_the_native_stop() -> None:
     await clock.advance(0)
     assert {o.type for o in await venue.open_orders(SYMBOL)} == {"limit", "stop_loss"}
     assert await run_to_end(clock, bracket, limit_s=6 * 3600) == "completed"
-    assert bracket.children[TAKE_PROFIT].status == "closed"
-    assert bracket.children[STOP_LOSS].status == "canceled"
+    assert [o.status for o in bracket.exits("limit")] == ["closed"]
+    assert [o.status for o in bracket.exits("stop_loss")] == ["canceled"]
     assert not await venue.open_orders(SYMBOL)
+
+
+async def test_paused_bracket_rearms_its_exits_on_resume() -> None:
+    clock = SimulatedClock(START_MS)
+    venue = make_venue(clock)
+    ctx, _ = make_context(venue, clock)
+    price = await venue.last_price(SYMBOL)
+    spec = ParentSpec("br3", venue.name, SYMBOL, "sell", 0.01)  # this seed's price falls
+    params = BracketParams(
+        take_profit=price * 0.999, stop_loss=price * 1.1, native_stop=True, poll_s=5
+    )
+    bracket = Bracket(spec, params, ctx)
+    await bracket.start()
+    await clock.advance(0)
+    await bracket.pause()
+    assert not await venue.open_orders(SYMBOL)
+    await bracket.resume()
+    await clock.advance(0)
+    assert {o.type for o in await venue.open_orders(SYMBOL)} == {"limit", "stop_loss"}
+    assert await run_to_end(clock, bracket, limit_s=6 * 3600) == "completed"
+    assert [o.status for o in bracket.exits("limit")] == ["canceled", "closed"]
+    assert [o.status for o in bracket.exits("stop_loss")] == ["canceled", "canceled"]
+
+
+async def test_paused_stop_is_armed_again_on_resume() -> None:
+    clock = SimulatedClock(START_MS)
+    venue = make_venue(clock)
+    ctx, _ = make_context(venue, clock)
+    level = round(await venue.last_price(SYMBOL) * 0.9995, 2)
+    spec = ParentSpec("st4", venue.name, SYMBOL, "sell", 0.01)
+    stop = StopOrder(spec, StopParams("stop_loss", level, poll_s=5), ctx)
+    await stop.start()
+    await clock.advance(0)
+    await stop.pause()
+    assert not await venue.open_orders(SYMBOL)
+    await stop.resume()
+    await clock.advance(0)
+    (armed,) = await venue.open_orders(SYMBOL)
+    assert armed.client_order_id == "st4-1" and armed.trigger_price == level
+    assert await run_to_end(clock, stop, limit_s=6 * 3600) == "completed"
+    assert stop.filled == Decimal("0.01")

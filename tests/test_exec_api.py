@@ -81,7 +81,7 @@ def test_lifecycle_rest_partial_fill_fill(api: httpx.Client, simulator: Simulato
     order = response.json()
     assert response.status_code == 201 and order["status"] == "new", order
     seen = set()
-    for _ in range(600):
+    for _ in range(7200):  # up to two simulated hours: the price comes back through the order
         venue = engine.order("main", SYMBOL, client_order_id="life-partial-1")
         if venue.status == "PARTIALLY_FILLED" and "partially_filled" not in seen:
             state = wait_status(api, order["order_id"], "partially_filled", "filled")
@@ -89,6 +89,7 @@ def test_lifecycle_rest_partial_fill_fill(api: httpx.Client, simulator: Simulato
         if venue.status == "FILLED":
             break
         engine.advance(1)
+    assert venue.status == "FILLED", f"the market never traded through the order: {venue.status}"
     final = wait_status(api, order["order_id"], "filled")
     assert "partially_filled" in seen
     assert final["filled"] == pytest.approx(0.3)
@@ -296,3 +297,21 @@ def test_venue_native_stop_orders(
     engine = simulator.engine("sim_a")
     assert engine.order("main", SYMBOL, client_order_id=order["client_order_id"]).type == venue_type
     assert api.delete(f"/orders/{order['order_id']}").json()["status"] == "canceled"
+
+
+def test_lost_submit_is_resolved_not_resent(api: httpx.Client, simulator: SimulatorServer) -> None:
+    """The venue never got the order and every look-up timed out: the order stays
+    pending_new, then the reconciler finds the venue has none and rejects it."""
+    engine = simulator.engine("sim_a")
+    bid, _ = _book(simulator)
+    _resting_buy(api, simulator)  # a fresh mid for the risk check
+    engine.set_faults(timeout_rate=1.0, timeout_delay_ms=50)
+    try:
+        response = _submit(api, amount=0.001, price=round(bid * 0.995, 2), client_order_id="lost-1")
+    finally:
+        engine.set_faults(timeout_rate=0.0)
+    order = response.json()
+    assert response.status_code == 201 and order["status"] == "pending_new", order
+    resolved = wait_status(api, order["order_id"], "rejected", timeout_s=20)
+    assert resolved["reason_code"] == "NOT_AT_VENUE"
+    assert all(o.client_id != "lost-1" for o in engine.open_orders("main", SYMBOL))

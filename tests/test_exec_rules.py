@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from deltaworks_core.config import RiskLimits
 from deltaworks_core.models import Order
 from deltaworks_exec.oms.model import ManagedOrder
 from deltaworks_exec.oms.states import (
@@ -15,7 +16,6 @@ from deltaworks_exec.oms.states import (
     state_from_venue,
 )
 from deltaworks_exec.risk.checks import Exposure, RiskContext, check_order
-from deltaworks_exec.risk.limits import RiskLimits
 from deltaworks_exec.venue import Balance, MarketRules
 
 RULES = MarketRules("BTC/USDT", "BTC", "USDT", 0.01, 0.00001, 0.00001, 5.0, 0.001, 0.001)

@@ -15,8 +15,9 @@ Policies:
   onwards by client order id until one is unknown, so a child sent just before
   a crash is adopted, never sent twice. Quantities and averages are always
   recomputed from the children as the venue reports them.
-* Partial fills: a child's unfilled part goes back to the parent; schedules
-  catch up on the next slice (what is due minus what is filled or resting).
+* Partial fills: a child's unfilled part goes back to the parent (a resting
+  child is canceled at the next slice); schedules catch up on the next slice
+  (what is due by then minus what is filled).
 * Rejects (``InvalidOrder``, ``InsufficientFunds``, other ``ExchangeError``):
   the slice is skipped and its quantity rescheduled; after
   ``max_consecutive_rejects`` in a row the algorithm fails and cancels its
@@ -265,12 +266,6 @@ class ParentOrder(ABC):
     @property
     def open_children(self) -> list[Order]:
         return [o for o in self.children.values() if o.status == "open"]
-
-    @property
-    def working(self) -> Decimal:
-        """Quantity resting on the venue in open children."""
-        open_qty = sum((dec(o.amount) - dec(o.filled) for o in self.open_children), Decimal(0))
-        return to_step(open_qty, self.rules.amount_increment)
 
     def publish(self, message: str) -> None:
         """Persist one progress event with the current state."""

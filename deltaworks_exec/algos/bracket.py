@@ -5,7 +5,8 @@ ended, the filled quantity is protected by a take-profit (GTC limit on the
 book, child 1) and a stop-loss: native (a stop child resting on the venue) when
 ``native_stop``, otherwise emulated on the venue's last trade price (on
 trigger, the take-profit is canceled and the rest sold at market). As soon as
-either exit has a fill, the other is canceled (Binance's OCO rule). The
+either exit has a fill, the other is canceled (Binance's OCO rule). Pause
+cancels the exits; resume sends them again for what is still open. The
 parent's ``filled`` counts the entry only.
 """
 
@@ -20,7 +21,7 @@ from deltaworks_exec.algos.base import AlgoContext, AlgoError, ParentOrder, Pare
 from deltaworks_exec.algos.slicing import dec, to_step
 from deltaworks_exec.algos.triggers import MIN_POLL_S, Trigger
 
-ENTRY, TAKE_PROFIT, STOP_LOSS = 0, 1, 2
+ENTRY = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,15 @@ class Bracket(ParentOrder):
         exits = (o for o in self.children.values() if o.side == self.exit_side)
         return to_step(sum((dec(o.filled) for o in exits), Decimal(0)), self.rules.amount_increment)
 
+    def exits(self, type_: str | None = None) -> list[Order]:
+        """Exit children in sending order: ``limit`` take-profits, ``stop_loss`` native stops,
+        ``market`` orders of a triggered emulated stop."""
+        return [
+            o
+            for _, o in sorted(self.children.items())
+            if o.side == self.exit_side and type_ in (None, o.type)
+        ]
+
     async def execute(self) -> None:
         p = self.bracket
         if ENTRY not in self.children:
@@ -89,25 +99,39 @@ class Bracket(ParentOrder):
         if quantity <= 0:
             self.outcome = "entry ended unfilled"
             return
-        if TAKE_PROFIT not in self.children:
-            await self.send(quantity, "limit", p.take_profit, "GTC", side=self.exit_side)
-        if p.native_stop and STOP_LOSS not in self.children:
-            await self.send(quantity, "stop_loss", stop_price=p.stop_loss, side=self.exit_side)
+        await self._arm(quantity)
         await self._watch_exits(quantity)
+
+    async def _arm(self, quantity: Decimal) -> None:
+        """Send the exits that are missing: at the start, or on resume after a pause."""
+        p = self.bracket
+        rest = quantity - self._exited()
+        if rest <= 0 or any(o.status == "open" for o in self.exits()):
+            return
+        if self.exits("market"):  # the emulated stop had fired: finish it
+            await self.send(rest, "market", side=self.exit_side)
+            return
+        stopped = any(o.filled > 0 for o in self.exits("stop_loss"))
+        if not stopped:
+            await self.send(rest, "limit", p.take_profit, "GTC", side=self.exit_side)
+        took_profit = any(o.filled > 0 for o in self.exits("limit"))
+        if p.native_stop and not took_profit:
+            await self.send(rest, "stop_loss", stop_price=p.stop_loss, side=self.exit_side)
 
     async def _watch_exits(self, quantity: Decimal) -> None:
         while True:
             await self.refresh()
-            legs = [self.children[n] for n in (TAKE_PROFIT, STOP_LOSS) if n in self.children]
+            legs = self.exits()
             done = [leg for leg in legs if leg.filled > 0]
+            native_stop = any(o.status == "open" for o in self.exits("stop_loss"))
             if done:
                 for leg in legs:
                     if leg.status == "open" and leg not in done:
                         await self.cancel_child(leg)
                 if all(leg.status != "open" for leg in done):
-                    self.outcome = f"exit {done[0].client_order_id} filled"
+                    self.outcome = f"exit {done[-1].client_order_id} filled"
                     return
-            elif STOP_LOSS not in self.children and self.trigger.observe(
+            elif not native_stop and self.trigger.observe(
                 await self.ctx.venue.last_price(self.spec.symbol)
             ):
                 await self.cancel_children()

@@ -7,7 +7,9 @@ rejects the stop (e.g. it would trigger at once), the service emulates it:
 it polls the venue's last trade price every ``poll_s`` and, when the trigger
 fires, sends a market order (or a GTC limit at ``limit_price``). After a
 restart a stop child already sent is adopted; an emulated trailing stop starts
-following prices again from the restart.
+following prices again from the restart. Pause cancels the resting stop (or
+the order it became); resume arms the stop again (or re-sends that order for
+what remains).
 """
 
 from __future__ import annotations
@@ -59,14 +61,25 @@ class StopOrder(ParentOrder):
     def params(self) -> dict[str, Any]:
         return asdict(self.stop)
 
+    def _fired(self) -> bool:
+        """True once the stop has triggered: a fill, or an order sent after the trigger."""
+        return any(o.filled > 0 or o.type in ("market", "limit") for o in self.children.values())
+
     async def execute(self) -> None:
-        if not self.children and not (await self._native()):
-            await self._emulate()
+        if self.open_children:
+            pass  # resumed after a restart: the stop (or the order it became) still works
+        elif not self._fired():
+            if not await self._native():
+                await self._emulate()
+        elif self.remaining > 0:
+            await self._after_trigger()  # resumed after a pause that canceled that order
         while True:
             await self.refresh()
             if not self.open_children:
-                return
+                break
             await self.ctx.clock.sleep(self.stop.poll_s)
+        if self.remaining > 0:
+            self.outcome = f"ended with {self.remaining} left"
 
     async def _native(self) -> bool:
         p = self.stop
@@ -95,6 +108,10 @@ class StopOrder(ParentOrder):
             await self.ctx.clock.sleep(p.poll_s)
         self.triggered_at = price
         self.publish(f"triggered at {price} (level {self.trigger.level()})")
+        await self._after_trigger()
+
+    async def _after_trigger(self) -> None:
+        p = self.stop
         if p.limit_price is None:
             await self.send(self.remaining, "market")
         else:

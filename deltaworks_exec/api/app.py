@@ -9,6 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response, WebSocket
 from fastapi.responses import JSONResponse
 
+from deltaworks_core.config import RiskLimits
+from deltaworks_exec.algos.api import algo_router
 from deltaworks_exec.api.auth import require_token, websocket_refusal
 from deltaworks_exec.api.schemas import (
     BalanceOut,
@@ -22,6 +24,7 @@ from deltaworks_exec.api.schemas import (
     PositionOut,
 )
 from deltaworks_exec.api.stream import MarketFeeds
+from deltaworks_exec.dashboard import router as dashboard_router
 from deltaworks_exec.oms.errors import (
     OrderInputError,
     OrderStateError,
@@ -29,7 +32,6 @@ from deltaworks_exec.oms.errors import (
     UnknownOrderError,
 )
 from deltaworks_exec.oms.manager import NewOrder, OrderManager
-from deltaworks_exec.risk.limits import RiskLimits
 from deltaworks_exec.service import ExecService
 
 
@@ -67,6 +69,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.service = service
+    app.include_router(algo_router(), dependencies=[Depends(require_token)])
     app.state.token = token
 
     @app.exception_handler(OrderInputError)
@@ -218,6 +221,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
         return {"engaged": body.engaged, "canceled": canceled}
 
     app.include_router(protected)
+    app.include_router(dashboard_router)
 
     @app.websocket("/ws")
     async def events(websocket: WebSocket) -> None:

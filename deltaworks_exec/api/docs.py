@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from deltaworks_core.config import REPO_ROOT, Settings
+from deltaworks_core.config import REPO_ROOT, RiskLimits, Settings
 from deltaworks_exec.api.app import create_app
-from deltaworks_exec.risk.limits import RiskLimits
 from deltaworks_exec.service import ExecService
 
 API_DOC = REPO_ROOT / "docs" / "API.md"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 OrderTypeIn = Literal[
     "market", "limit", "stop_loss", "stop_loss_limit", "take_profit", "take_profit_limit"
@@ -113,7 +113,7 @@ class PositionOut(BaseModel):
 class KillSwitchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    engaged: bool
+    engaged: StrictBool  # "yes" or 1 must not engage the kill switch by coercion
     reason: str | None = Field(default=None, max_length=200)
 
 

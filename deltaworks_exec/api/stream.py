@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from fastapi import WebSocket
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.websockets import WebSocketDisconnect
 
 from deltaworks_exec.service import ExecService
@@ -94,18 +95,57 @@ class MarketFeeds:
         """Handle subscribe messages; returns when the client goes away."""
         with contextlib.suppress(WebSocketDisconnect):
             while True:
-                message = await websocket.receive_json()
-                request = message.get("subscribe") if isinstance(message, dict) else None
-                exchange = (request or {}).get("exchange")
-                if exchange not in self._service.venues:
-                    error = {"detail": f"unknown exchange {exchange!r}"}
-                    await websocket.send_json({"type": "error", "data": error})
+                try:
+                    request = self._subscription(await websocket.receive_text())
+                except ValueError as exc:
+                    await websocket.send_json({"type": "error", "data": {"detail": str(exc)}})
                     continue
-                for symbol in request.get("symbols", []):
-                    if (exchange, symbol) not in subscribed:
-                        subscribed.add((exchange, symbol))
-                        self.acquire(exchange, symbol)
-                await websocket.send_json({"type": "subscribed", "data": request})
+                for symbol in request.symbols:
+                    if (request.exchange, symbol) not in subscribed:
+                        subscribed.add((request.exchange, symbol))
+                        self.acquire(request.exchange, symbol)
+                await websocket.send_json({"type": "subscribed", "data": request.model_dump()})
+
+    def _subscription(self, text: str) -> Subscription:
+        """A validated subscription; ``ValueError`` naming the field or value otherwise."""
+        try:
+            request = SubscribeMessage.model_validate_json(text).subscribe
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'message'}: {e['msg']}"
+                for e in exc.errors()
+            )
+            raise ValueError(
+                f'expected {{"subscribe": {{"exchange": ..., "symbols": [...]}}}}: {problems}'
+            ) from None
+        venue = self._service.venues.get(request.exchange)
+        if venue is None:
+            raise ValueError(f"subscribe.exchange: unknown exchange {request.exchange!r}")
+        for symbol in request.symbols:
+            try:
+                venue.rules(symbol)
+            except Exception:
+                raise ValueError(
+                    f"subscribe.symbols: {symbol!r} is not a market of {request.exchange}"
+                ) from None
+        return request
+
+
+class Subscription(BaseModel):
+    """Order-book events wanted for ``symbols`` of ``exchange``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    exchange: str
+    symbols: list[str] = Field(min_length=1, max_length=20)
+
+
+class SubscribeMessage(BaseModel):
+    """The one message a client sends on the WebSocket."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subscribe: Subscription
 
 
 def _wanted(event: dict[str, Any], subscribed: set[tuple[str, str]]) -> bool:

@@ -90,9 +90,12 @@ class QuestDBOpportunities:
 
 @dataclass(frozen=True, slots=True)
 class ArbitrageTrade:
+    """Both legs of one trade; a leg that failed is ``None`` with its error in ``errors``."""
+
     opportunity: Opportunity
     buy: Order | None
     sell: Order | None
+    errors: tuple[str, ...] = ()
 
 
 class ArbitrageScanner:
@@ -213,4 +216,5 @@ class ArbitrageScanner:
             return_exceptions=True,
         )
         buy, sell = (r if isinstance(r, Order) else None for r in results)
-        self.trades.append(ArbitrageTrade(o, buy, sell))
+        errors = tuple(f"{type(r).__name__}: {r}" for r in results if not isinstance(r, Order))
+        self.trades.append(ArbitrageTrade(o, buy, sell, errors))

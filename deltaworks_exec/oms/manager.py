@@ -20,6 +20,7 @@ from typing import Any
 
 import ccxt
 
+from deltaworks_core.config import RiskLimits
 from deltaworks_core.models import Fill, Order
 from deltaworks_exec.clock import Clock
 from deltaworks_exec.marketdata import MarketData
@@ -42,7 +43,6 @@ from deltaworks_exec.oms.states import (
 )
 from deltaworks_exec.risk.checks import RiskContext, check_order
 from deltaworks_exec.risk.exposure import ExposureBook
-from deltaworks_exec.risk.limits import RiskLimits
 from deltaworks_exec.venue import Balance, MarketRules, OrderType, TimeInForce, Venue
 
 log = logging.getLogger(__name__)

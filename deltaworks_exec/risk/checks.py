@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from deltaworks_core.config import RiskLimits
 from deltaworks_exec.oms.model import ManagedOrder
-from deltaworks_exec.risk.limits import RiskLimits
 from deltaworks_exec.venue import Balance, MarketRules
 
 
