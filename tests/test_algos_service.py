@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import httpx
@@ -201,3 +202,34 @@ async def test_bad_requests_name_the_problem(journal, writer, reader, unique) ->
         with pytest.raises(ValueError, match=problem):
             await algos.start(algo, venue.name, symbol, "buy", 0.01, params)
     assert not algos.algos
+
+
+async def test_a_damaged_record_does_not_stop_recovery(journal, writer, reader, unique) -> None:
+    clock = SimulatedClock(START_MS)
+    venue = make_venue(clock, name=f"dmg_{unique}")
+    desk = Desk(clock, venue, journal, EventBus())
+    damaged = {
+        "ts": datetime.fromtimestamp(START_MS / 1000, UTC),
+        "algo_id": f"d{unique}",
+        "seq": 1,
+        "algo": "twap",
+        "status": "running",
+        "exchange": venue.name,
+        "symbol": "BTC/USDT",
+        "side": "buy",
+        "quantity": 1.0,
+        "filled": 0.0,
+        "params": "{}",
+    }
+    writer.write_rows(
+        "algo_events", [damaged], symbols=("algo", "status", "exchange", "symbol", "side")
+    )
+    algos = supervisor(desk, EventBus(), writer, reader)
+    params = {"duration_s": 60, "slices": 2}
+    await algos.start("twap", venue.name, "BTC/USDT", "buy", 0.002, params, f"g{unique}")
+    await algos.detach()
+    reader.wait_visible("algo_events")
+
+    recovered = await supervisor(desk, EventBus(), writer, reader).recover()
+    ids = {algo.spec.algo_id for algo in recovered}
+    assert f"g{unique}" in ids and f"d{unique}" not in ids

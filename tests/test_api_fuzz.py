@@ -8,7 +8,7 @@ and every problem is collected, so one run reports all of them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -32,7 +32,15 @@ EXAMPLES = int(os.environ.get("DELTAWORKS_FUZZ_EXAMPLES", "10"))  # per operatio
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 
 
-# Reported, not yet fixed where they live: found again, they make the test xfail, not pass.
+@pytest.fixture(scope="module", autouse=True)
+def _restore_shared_state(running: RunningService) -> Iterator[None]:
+    """Fuzzing may engage the (persisted) kill switch or change limits: undo it afterwards."""
+    yield
+    with running.client() as api:
+        api.post("/risk/kill-switch", json={"engaged": False}).raise_for_status()
+        api.put("/risk/limits", json={}).raise_for_status()
+
+
 @pytest.fixture(scope="module")
 def operations(running: RunningService) -> list[Any]:
     schema = schemathesis.openapi.from_url(f"{running.url}/openapi.json")

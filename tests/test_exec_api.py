@@ -39,7 +39,9 @@ def _resting_buy(api: httpx.Client, simulator: SimulatorServer, **fields: Any) -
 
 @pytest.fixture(autouse=True)
 def _default_limits(api: httpx.Client) -> None:
+    """Each test starts from default limits and a released kill switch (it is persisted)."""
     api.put("/risk/limits", json={}).raise_for_status()
+    api.post("/risk/kill-switch", json={"engaged": False}).raise_for_status()
 
 
 def test_token_required(service: ServiceProcess) -> None:

@@ -43,7 +43,9 @@ async def restore(event: AlgoEvent, ctx: AlgoContext) -> ParentOrder:
     """Rebuild a parent order from its last event: resumed, or a record when it has ended
     (see ``ParentOrder.recover``)."""
     params = dict(event.params)
-    start_ms = params.pop("start_ms")
+    start_ms = params.pop("start_ms", None)
+    if not isinstance(start_ms, int):
+        raise ValueError(f"algo_events of {event.algo_id}: params carry no start_ms")
     spec = ParentSpec(event.algo_id, event.exchange, event.symbol, event.side, event.quantity)
     algo = create(event.algo, spec, params, ctx, start_ms=start_ms)
     await algo.recover(event)

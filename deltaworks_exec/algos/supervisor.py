@@ -11,6 +11,7 @@ restart resumes them exactly as after a crash.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -25,6 +26,8 @@ from deltaworks_exec.algos.registry import create, restore
 from deltaworks_exec.algos.schedule import ScheduledOrder
 from deltaworks_exec.clock import Clock
 from deltaworks_exec.venue import Venue
+
+log = logging.getLogger(__name__)
 
 
 def _number(value: Any) -> bool:
@@ -220,7 +223,12 @@ class AlgoSupervisor:
         for event in events:
             if event.status in TERMINAL or event.exchange not in self.venues:
                 continue
-            algo = await restore(event, self._context(event.exchange))
+            try:
+                algo = await restore(event, self._context(event.exchange))
+            except ValueError as exc:
+                # One damaged record must not keep the service (and every other algo) down.
+                log.error("algorithm not recovered", extra={"algo_id": event.algo_id, "error": exc})
+                continue
             self.algos[event.algo_id] = algo
             rebuilt.append(algo)
         return rebuilt
