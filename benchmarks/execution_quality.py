@@ -106,7 +106,7 @@ async def main(runs: int) -> dict[str, float]:
     twap: list[float] = []
     vwap: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
-        server = ManagedQuestDB(private_server_settings(Path(folder)))
+        server = ManagedQuestDB(private_server_settings(Path(folder)), die_with_parent=True)
         server.start()
         try:
             with QuestDBReader(server.settings) as reader, QuestDBWriter(server.settings) as writer:

@@ -33,7 +33,7 @@ REPEATS = 3
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        server = ManagedQuestDB(private_server_settings(Path(folder)))
+        server = ManagedQuestDB(private_server_settings(Path(folder)), die_with_parent=True)
         server.start()
         try:
             with QuestDBReader(server.settings) as reader:

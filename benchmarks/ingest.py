@@ -54,7 +54,7 @@ def count(reader: QuestDBReader, exchange: str) -> int:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        server = ManagedQuestDB(private_server_settings(Path(folder)))
+        server = ManagedQuestDB(private_server_settings(Path(folder)), die_with_parent=True)
         server.start()
         try:
             reader = QuestDBReader(server.settings)

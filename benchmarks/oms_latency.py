@@ -30,7 +30,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from deltaworks_core.config import QuestDBSettings, Settings, load_settings
+from deltaworks_core.config import QuestDBSettings, RiskLimits, Settings, load_settings
 from deltaworks_core.questdb import ManagedQuestDB, QuestDBReader, migrate
 from deltaworks_core.questdb.server import free_port, private_server_settings
 from deltaworks_core.venues.simulator import ExchangeEngine, SimClock
@@ -39,7 +39,6 @@ from deltaworks_exec.marketdata import MarketData
 from deltaworks_exec.oms.bus import EventBus
 from deltaworks_exec.oms.journal import Journal
 from deltaworks_exec.oms.manager import NewOrder, OrderManager
-from deltaworks_exec.risk.limits import RiskLimits
 from deltaworks_exec.venues.engine_venue import EngineVenue
 
 REST_ORDERS = 1_000
@@ -170,7 +169,9 @@ async def oms_rate(questdb: QuestDBSettings) -> tuple[float, float]:
 def main() -> None:
     base = load_settings()
     with tempfile.TemporaryDirectory(prefix="oms-bench-") as tmp:
-        server = ManagedQuestDB(private_server_settings(Path(tmp) / "questdb"))
+        server = ManagedQuestDB(
+            private_server_settings(Path(tmp) / "questdb"), die_with_parent=True
+        )
         server.start()
         try:
             with QuestDBReader(server.settings) as reader:

@@ -64,7 +64,7 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 def main() -> None:
     counter = RequestCounter()
     with tempfile.TemporaryDirectory() as folder:
-        server = ManagedQuestDB(private_server_settings(Path(folder)))
+        server = ManagedQuestDB(private_server_settings(Path(folder)), die_with_parent=True)
         server.start()
         try:
             with QuestDBReader(server.settings) as reader:

@@ -7,6 +7,7 @@ records its pid so that later commands can report on it and stop it.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import signal
@@ -20,6 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deltaworks_core.config import STATE_DIR
+
+_PR_SET_PDEATHSIG = 1
+# Looked up once here: the child must do as little as possible between fork and exec.
+_prctl = ctypes.CDLL(None, use_errno=True).prctl
 
 
 class DaemonError(RuntimeError):
@@ -81,6 +86,7 @@ class Daemon:
         info: Mapping[str, object],
         env: Mapping[str, str] | None = None,
         timeout_s: float = 60.0,
+        die_with_parent: bool = False,
     ) -> tuple[dict, bool]:
         """Start ``command`` unless running and wait until ``ready()``; (state, started now)."""
         running = self.state()
@@ -95,6 +101,7 @@ class Daemon:
                 stderr=subprocess.STDOUT,
                 env={**os.environ, **(env or {})},
                 start_new_session=True,
+                preexec_fn=_terminate_with_parent if die_with_parent else None,
             )
         state = {"pid": process.pid, **info, "log_file": str(self.log_path)}
         self.state_path.write_text(json.dumps(state))
@@ -144,6 +151,11 @@ class Daemon:
 def python_module_command(module: str, *args: str) -> list[str]:
     """The command that runs ``python -m module args`` with this interpreter."""
     return [sys.executable, "-m", module, *args]
+
+
+def _terminate_with_parent() -> None:
+    """In the child: ask Linux for SIGTERM when the starting process dies (tests, benchmarks)."""
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _reap(pid: int) -> None:

@@ -15,7 +15,9 @@ from deltaworks_core.questdb.server import private_server_settings
 @pytest.fixture(scope="session")
 def questdb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedQuestDB]:
     """A managed QuestDB started once for the whole test session, schema migrated."""
-    server = ManagedQuestDB(private_server_settings(tmp_path_factory.mktemp("questdb")))
+    server = ManagedQuestDB(
+        private_server_settings(tmp_path_factory.mktemp("questdb")), die_with_parent=True
+    )
     server.start()
     try:
         with QuestDBReader(server.settings) as reader:

@@ -111,8 +111,10 @@ def _port_in_use(host: str, port: int) -> bool:
 class ManagedQuestDB:
     """Start, stop and inspect the QuestDB server described by ``QuestDBSettings``."""
 
-    def __init__(self, settings: QuestDBSettings) -> None:
+    def __init__(self, settings: QuestDBSettings, die_with_parent: bool = False) -> None:
+        """``die_with_parent``: a private server for tests that must not outlive the run."""
         self.settings = settings
+        self._die_with_parent = die_with_parent
         self.data_dir = Path(settings.data_dir).expanduser()
         self._daemon = Daemon(DAEMON_NAME, self.data_dir)
         self.log_path = self._daemon.log_path
@@ -184,7 +186,12 @@ class ManagedQuestDB:
         }
         try:
             self._daemon.start(
-                command, self.is_ready, info, env=self._server_env(), timeout_s=s.startup_timeout_s
+                command,
+                self.is_ready,
+                info,
+                env=self._server_env(),
+                timeout_s=s.startup_timeout_s,
+                die_with_parent=self._die_with_parent,
             )
         except DaemonError as exc:
             raise QuestDBServerError(
