@@ -476,10 +476,14 @@ class ExchangeEngine:
         if maker is not None:
             self._fill(maker, price, qty, True)
 
+    def fee_ppm(self, market: Market, maker: bool) -> int:
+        """The fee rate in parts per million for a maker or taker fill (overridable)."""
+        return FEES_PPM[market.linear][0 if maker else 1]
+
     def _fill(self, order: Order, price: int, qty: int, maker: bool) -> None:
         m = order.market
         acct = order.acct
-        fee_ppm = FEES_PPM[m.linear][0 if maker else 1]
+        fee_ppm = self.fee_ppm(m, maker)
         pnl = 0
         if m.linear:
             fee, pnl = futures_settle(acct, order, price, qty, fee_ppm, self._t)
