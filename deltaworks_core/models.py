@@ -23,8 +23,14 @@ ORDER_STATUSES: frozenset[str] = frozenset({"open", "closed", "canceled", "expir
 SIDES: frozenset[str] = frozenset({"buy", "sell"})
 
 
+_ZERO = timedelta(0)
+
+
 def _check_utc(record: str, name: str, value: datetime | None) -> None:
-    if value is not None and value.utcoffset() != timedelta(0):
+    # Identity first: this runs for every order update on the OMS's hot path.
+    if value is None or value.tzinfo is UTC:
+        return
+    if value.utcoffset() != _ZERO:
         raise ValueError(f"{record}.{name} must be a timezone-aware UTC datetime, got {value!r}")
 
 
