@@ -2,8 +2,8 @@
 
 Expects QuestDB and the simulator running as configured. Starts ``deltaworks-exec serve``
 with a generated token, places, fills and cancels a few orders through the API, shows a
-risk reject and an idempotent resubmission, prints the orders and their fills, and stops
-the service (SIGTERM).
+risk reject and an idempotent resubmission, prints the orders and their fills, runs a
+short TWAP as a parent order, and stops the service (SIGTERM).
 """
 
 from __future__ import annotations
@@ -109,6 +109,25 @@ def print_orders(api: httpx.Client, orders: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
+def run_twap(api: httpx.Client, timeout_s: float = 60.0) -> dict[str, Any]:
+    """A 6-second, 3-slice TWAP buy through ``/algos``, followed until it ends."""
+    body = {"algo": "twap", "exchange": EXCHANGE, "symbol": SYMBOL, "side": "buy",
+            "quantity": 0.003, "params": {"duration_s": 6, "slices": 3}}  # fmt: skip
+    response = api.post("/algos", json=body)
+    response.raise_for_status()
+    algo_id = response.json()["algo_id"]
+    deadline = time.monotonic() + timeout_s
+    while True:
+        algo = api.get(f"/algos/{algo_id}").json()
+        console.print(
+            f"TWAP {algo_id}: {algo['status']}, filled {algo['filled']:g} of "
+            f"{algo['quantity']:g} (schedule {algo['target']:g}), {algo['children']} child orders"
+        )
+        if algo["status"] in ("completed", "canceled", "failed") or time.monotonic() > deadline:
+            return algo
+        time.sleep(2.0)
+
+
 def main() -> None:
     settings = load_settings()
     process, url, token = start_service(settings.exec.token_env)
@@ -119,6 +138,9 @@ def main() -> None:
             orders = place_orders(api)
             time.sleep(1.0)  # one reconciliation pass records the last fills
             print_orders(api, orders)
+            twap = run_twap(api)
+            average = "" if twap["average"] is None else f" at average {twap['average']:,.2f}"
+            console.print(f"TWAP {twap['status']}: {twap['filled']:g} {SYMBOL}{average}")
             status = api.get("/status").json()
             console.print(
                 f"open orders: {sum(status['open_orders'].values())}, "

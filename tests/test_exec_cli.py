@@ -100,3 +100,4 @@ def test_demo(settings: Settings, simulator: SimulatorServer, tmp_path: Path) ->
     assert "filled" in result.stdout and "canceled" in result.stdout
     assert "MAX_ORDER_NOTIONAL" in result.stdout
     assert "the first order, nothing sent" in result.stdout
+    assert "TWAP completed: 0.003 BTC/USDT" in result.stdout
