@@ -95,9 +95,26 @@ class PipelineSettings(_Strict):
     @field_validator("holdings_interval_minutes")
     @classmethod
     def _fits_a_cron_schedule(cls, value: int) -> int:
-        if 60 % value == 0 or (value % 60 == 0 and 1440 % value == 0):
-            return value
-        raise ValueError("must divide an hour (1-60) or be whole hours that divide a day")
+        interval_cron(value)
+        return value
+
+    @property
+    def holdings_cron(self) -> str:
+        """The cron expression of the holdings snapshot schedule."""
+        return interval_cron(self.holdings_interval_minutes)
+
+
+def interval_cron(minutes: int) -> str:
+    """A cron expression firing every ``minutes`` minutes, aligned to the hour or the day."""
+    if minutes < 60 and 60 % minutes == 0:
+        return f"*/{minutes} * * * *"
+    if minutes % 60 == 0 and 1440 % minutes == 0:
+        hours = minutes // 60
+        return "0 0 * * *" if hours == 24 else f"0 */{hours} * * *"
+    raise ValueError(
+        "must divide an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60) "
+        "or be whole hours that divide a day"
+    )
 
 
 class RiskLimits(BaseModel):

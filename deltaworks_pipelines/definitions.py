@@ -59,7 +59,7 @@ def build_definitions(settings: Settings, simulator_url: str | None = None) -> d
         asset_checks=build_checks(interval),
         jobs=[holdings_job, withdrawals_job, candles_job],
         schedules=[
-            build_holdings_schedule(holdings_job, names, interval),
+            build_holdings_schedule(holdings_job, names, settings.pipelines),
             build_candles_schedule(candles_job, names),
             build_withdrawals_backstop(withdrawals_job, names, overlap),
         ],

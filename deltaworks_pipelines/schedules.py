@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from deltaworks_core.config import ConfigError
+from deltaworks_core.config import PipelineSettings
 from deltaworks_pipelines.partitions import partition_key
 
 if TYPE_CHECKING:
@@ -20,19 +20,6 @@ if TYPE_CHECKING:
 
 CANDLES_CRON = "10 0 * * *"  # yesterday's complete day, ten minutes after midnight UTC
 BACKSTOP_CRON = "30 0 * * *"
-
-
-def interval_cron(minutes: int) -> str:
-    """A cron expression firing every ``minutes`` minutes, aligned to the hour or the day."""
-    if minutes < 60 and 60 % minutes == 0:
-        return f"*/{minutes} * * * *"
-    if minutes % 60 == 0 and 1440 % minutes == 0:
-        hours = minutes // 60
-        return "0 0 * * *" if hours == 24 else f"0 */{hours} * * *"
-    raise ConfigError(
-        f"pipelines.holdings_interval_minutes: {minutes} cannot be a regular schedule; "
-        "use a divisor of 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30) or of 1440 in whole hours"
-    )
 
 
 def _requests(
@@ -47,17 +34,17 @@ def _requests(
 
 
 def build_holdings_schedule(
-    job: "UnresolvedAssetJobDefinition", exchanges: list[str], interval_minutes: int
+    job: "UnresolvedAssetJobDefinition", exchanges: list[str], pipelines: PipelineSettings
 ) -> dg.ScheduleDefinition:
-    """Snapshot every exchange into today's partition every ``interval_minutes``."""
+    """Snapshot every exchange into today's partition every configured interval."""
 
     @dg.schedule(
         name="holdings_snapshot",
         job=job,
-        cron_schedule=interval_cron(interval_minutes),
+        cron_schedule=pipelines.holdings_cron,
         execution_timezone="UTC",
         description=f"Holdings (and portfolio value) of every exchange every "
-        f"{interval_minutes} minutes, appended to today's partition.",
+        f"{pipelines.holdings_interval_minutes} minutes, appended to today's partition.",
     )
     def holdings_snapshot(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
         return _requests(

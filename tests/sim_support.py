@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
 
 from deltaworks_core.config import Settings, settings_from_dict
 from deltaworks_core.venues.factory import create_exchange
+from deltaworks_core.venues.simulator import SimClock, SimulatorServer, running_simulator
 
 EPOCH_MS = 1_764_000_000_000  # 2025-11-24 16:00 UTC: a fixed simulated "now"
 SYMBOLS = ("BTC/USDT", "ETH/USDT", "SOL/USDT")
@@ -37,3 +41,12 @@ def client(
     return create_exchange(
         settings, settings.exchange(name), asynchronous=asynchronous, simulator_url=base_url
     )
+
+
+@pytest.fixture(scope="module")
+def server(settings: Settings) -> Iterator[SimulatorServer]:
+    """The module's simulator (its own ``settings`` fixture) on the fixed simulated clock."""
+    with running_simulator(
+        settings.simulator, settings.exchanges, clock=SimClock(EPOCH_MS)
+    ) as running:
+        yield running

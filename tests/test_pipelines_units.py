@@ -7,11 +7,17 @@ from datetime import UTC, date, datetime, timedelta
 import dagster as dg
 import pytest
 
-from deltaworks_core.config import ConfigError, ExchangeSettings, Settings, load_settings
+from deltaworks_core.config import (
+    ConfigError,
+    ExchangeSettings,
+    PipelineSettings,
+    Settings,
+    load_settings,
+    settings_from_dict,
+)
 from deltaworks_core.models import Withdrawal
 from deltaworks_pipelines.definitions import build_definitions, defs
 from deltaworks_pipelines.partitions import ExchangeDay, exchange_day_partitions, partition_key
-from deltaworks_pipelines.schedules import interval_cron
 from deltaworks_pipelines.sensors import (
     changed_days,
     dump_cursor,
@@ -97,12 +103,12 @@ def test_partition_keys_round_trip() -> None:
     ],
 )
 def test_interval_cron(minutes: int, cron: str) -> None:
-    assert interval_cron(minutes) == cron
+    assert PipelineSettings(holdings_interval_minutes=minutes).holdings_cron == cron
 
 
 def test_irregular_interval_is_refused_with_the_setting_named() -> None:
     with pytest.raises(ConfigError, match="holdings_interval_minutes: 7"):
-        interval_cron(7)
+        settings_from_dict({"pipelines": {"holdings_interval_minutes": 7}})
 
 
 def test_schedules_request_one_run_per_exchange() -> None:

@@ -11,6 +11,7 @@ import pytest
 from deltaworks_core.config import Settings
 from deltaworks_core.venues.simulator import SimClock, SimulatorServer, running_simulator
 
+from . import sim_support
 from .sim_support import EPOCH_MS, client, sim_settings
 
 DAY_MS = 86_400_000
@@ -21,12 +22,7 @@ def settings() -> Settings:
     return sim_settings(withdrawals=3000)
 
 
-@pytest.fixture(scope="module")
-def server(settings: Settings) -> Iterator[SimulatorServer]:
-    with running_simulator(
-        settings.simulator, settings.exchanges, clock=SimClock(EPOCH_MS)
-    ) as running:
-        yield running
+server = sim_support.server
 
 
 @pytest.fixture(scope="module")

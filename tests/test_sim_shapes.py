@@ -8,16 +8,16 @@ Every key Binance sent must be present, with a value of the same JSON type.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from deltaworks_core.config import Settings
-from deltaworks_core.venues.simulator import SimClock, SimulatorServer, running_simulator
+from deltaworks_core.venues.simulator import SimulatorServer
 
-from .sim_support import EPOCH_MS, client, sim_settings
+from . import sim_support
+from .sim_support import client, sim_settings
 
 RECORDED = json.loads((Path(__file__).parent / "fixtures/ccxt/binance.json").read_text())
 # keys ccxt itself adds to the raw rows before they were recorded
@@ -61,12 +61,7 @@ def settings() -> Settings:
     return sim_settings(withdrawals=500)
 
 
-@pytest.fixture(scope="module")
-def server(settings: Settings) -> Iterator[SimulatorServer]:
-    with running_simulator(
-        settings.simulator, settings.exchanges, clock=SimClock(EPOCH_MS)
-    ) as running:
-        yield running
+server = sim_support.server
 
 
 @pytest.fixture(scope="module")

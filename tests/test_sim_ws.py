@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from deltaworks_core.config import Settings
-from deltaworks_core.venues.simulator import SimClock, SimulatorServer, running_simulator
+from deltaworks_core.venues.simulator import SimulatorServer
 
-from .sim_support import EPOCH_MS, client, sim_settings
+from . import sim_support
+from .sim_support import client, sim_settings
 
 
 @pytest.fixture(scope="module")
@@ -19,12 +20,7 @@ def settings() -> Settings:
     return sim_settings(withdrawals=100)
 
 
-@pytest.fixture(scope="module")
-def server(settings: Settings) -> Iterator[SimulatorServer]:
-    with running_simulator(
-        settings.simulator, settings.exchanges, clock=SimClock(EPOCH_MS)
-    ) as running:
-        yield running
+server = sim_support.server
 
 
 @pytest.fixture

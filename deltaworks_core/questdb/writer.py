@@ -117,9 +117,8 @@ class QuestDBWriter:
             return 0
         if at not in frame.columns:
             raise QuestDBWriteError(f"table {table!r}: rows have no timestamp column {at!r}")
-        frame = frame.copy() if frame[at].dtype.kind != "M" else frame
         if frame[at].dtype.kind != "M":
-            frame[at] = pd.to_datetime(frame[at], utc=True)
+            frame = frame.assign(**{at: pd.to_datetime(frame[at], utc=True)})
         for start in range(0, len(frame), self._chunk_rows):
             chunk = frame.iloc[start : start + self._chunk_rows]
             self._send(
