@@ -1,40 +1,15 @@
-"""The Clock interface: wall time live, simulated time in backtests and tests."""
+"""The execution service's discrete-event clock; ``Clock`` and ``WallClock`` live in
+``deltaworks_core.clock`` (re-exported here for the service's modules)."""
 
 from __future__ import annotations
 
 import asyncio
 import heapq
 import itertools
-import time
-from datetime import UTC, datetime
-from typing import Protocol
 
+from deltaworks_core.clock import Clock, WallClock, clock_datetime
 
-class Clock(Protocol):
-    """What algorithms and the OMS know about time."""
-
-    def now_ms(self) -> int:
-        """Milliseconds since the Unix epoch."""
-        ...
-
-    async def sleep(self, seconds: float) -> None:
-        """Wait ``seconds`` of this clock's time."""
-        ...
-
-
-def clock_datetime(clock: Clock) -> datetime:
-    """The clock's time as a UTC datetime."""
-    return datetime.fromtimestamp(clock.now_ms() / 1000, UTC)
-
-
-class WallClock:
-    """Real time."""
-
-    def now_ms(self) -> int:
-        return time.time_ns() // 1_000_000
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
+__all__ = ["Clock", "SimulatedClock", "WallClock", "clock_datetime"]
 
 
 class SimulatedClock:

@@ -6,6 +6,7 @@ import asyncio
 import time
 
 from deltaworks_core.venues.simulator.clock import SimClock
+
 from deltaworks_core.venues.simulator.engine import ExchangeEngine
 from deltaworks_exec.algos.base import AlgoContext, ParentOrder
 from deltaworks_exec.algos.direct import VenueOrders

@@ -168,6 +168,7 @@ def test_replay_engine_is_the_engine():
     """ReplayEngine only changes the fee rates: with the simulator's own rates it fills
     exactly like ExchangeEngine."""
     from deltaworks_core.venues.simulator.clock import SimClock
+
     from deltaworks_core.venues.simulator.engine import ExchangeEngine
     from deltaworks_exec.backtest.venue_engine import ReplayEngine
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from deltaworks_core.venues.simulator.errors import BinanceError
 
 from deltaworks_core.config import Settings
 from deltaworks_core.questdb import QuestDBReader
 from deltaworks_core.venues.simulator import SimulatorServer
-from deltaworks_core.venues.simulator.errors import BinanceError
 from tests.exec_harness import Launcher, ServiceProcess, wait_for
 
 pytest_plugins = ("tests.exec_fixtures",)

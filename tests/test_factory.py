@@ -11,7 +11,7 @@ import pytest
 
 from deltaworks_core.config import ConfigError, Settings, load_settings, settings_from_dict
 from deltaworks_core.venues.factory import create_exchange, create_exchanges
-from deltaworks_core.venues.simulator.credentials import dev_credentials
+from deltaworks_core.venues.simulator import dev_credentials
 
 KEY_ENV, SECRET_ENV = "DW_TEST_FACTORY_KEY", "DW_TEST_FACTORY_SECRET"
 KEY, SECRET = "key-0123456789abcdef", "secret-fedcba9876543210"

@@ -9,7 +9,12 @@ import ccxt
 import pytest
 
 from deltaworks_core.config import Settings
-from deltaworks_core.venues.simulator import SimClock, SimulatorServer, running_simulator
+from deltaworks_core.venues.simulator import (
+    SimClock,
+    SimulatorServer,
+    WithdrawalStatus,
+    running_simulator,
+)
 
 from . import sim_support
 from .sim_support import EPOCH_MS, client, sim_settings
@@ -296,7 +301,9 @@ def test_withdrawal_history_every_record_once_across_90_day_windows(
 
 def test_withdrawal_statuses_move_and_new_ones_appear(x: Any, server: SimulatorServer) -> None:
     engine = server.engine("sim_a")
-    engine.add_withdrawal("BTC", 0.25, pending_ms=1_800_000, final_status=6)
+    engine.add_withdrawal(
+        "BTC", 0.25, pending_ms=1_800_000, final_status=WithdrawalStatus.COMPLETED
+    )
     latest = x.fetch_withdrawals("BTC", since=engine.now_ms() - 5 * DAY_MS)[-1]
     assert latest["amount"] == 0.25 and latest["status"] == "pending" and not latest["txid"]
     engine.advance(3600)

@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from deltaworks_core.venues.simulator import BinanceError, ExchangeEngine, SimClock
-from deltaworks_core.venues.simulator.withdrawals import WINDOW_MS
+from deltaworks_core.venues.simulator import ExchangeEngine, SimClock, SimError, binance
 
 from .sim_support import EPOCH_MS, SYMBOLS
 
@@ -33,10 +32,15 @@ def price(engine: ExchangeEngine, symbol: str, side: str, offset: Decimal) -> st
     return str(Decimal(ticks) * book.market.tick + offset)
 
 
-def code_of(call) -> int:
-    with pytest.raises(BinanceError) as info:
+def binance_error(call, linear: bool = False) -> binance.BinanceError:
+    """The engine's refusal of ``call`` as Binance's API answers it."""
+    with pytest.raises(SimError) as info:
         call()
-    return info.value.code
+    return binance.to_binance(info.value, linear)
+
+
+def code_of(call, linear: bool = False) -> int:
+    return binance_error(call, linear).code
 
 
 def test_filters_reject_like_binance() -> None:
@@ -45,12 +49,24 @@ def test_filters_reject_like_binance() -> None:
         code_of(lambda: e.place_order("main", "BTC/USDT", "buy", "limit", "0.000001", "50000"))
         == -1013
     )
-    with pytest.raises(BinanceError, match="LOT_SIZE"):
-        e.place_order("main", "BTC/USDT", "buy", "limit", "0.000015", "50000")
-    with pytest.raises(BinanceError, match="PRICE_FILTER"):
-        e.place_order("main", "BTC/USDT", "buy", "limit", "0.001", "50000.005")
-    with pytest.raises(BinanceError, match="NOTIONAL"):
-        e.place_order("main", "BTC/USDT", "buy", "limit", "0.00001", "50000")
+    assert (
+        "LOT_SIZE"
+        in binance_error(
+            lambda: e.place_order("main", "BTC/USDT", "buy", "limit", "0.000015", "50000")
+        ).msg
+    )
+    assert (
+        "PRICE_FILTER"
+        in binance_error(
+            lambda: e.place_order("main", "BTC/USDT", "buy", "limit", "0.001", "50000.005")
+        ).msg
+    )
+    assert (
+        "NOTIONAL"
+        in binance_error(
+            lambda: e.place_order("main", "BTC/USDT", "buy", "limit", "0.00001", "50000")
+        ).msg
+    )
     assert code_of(lambda: e.place_order("main", "DOGE/USDT", "buy", "market", "1")) == -1121
     assert (
         code_of(lambda: e.place_order("main", "BTC/USDT", "buy", "limit", "100", "50000")) == -2010
@@ -119,7 +135,7 @@ def test_stop_loss_limit_triggers_on_the_trade_price() -> None:
         "main",
         "BTC/USDT",
         "sell",
-        "STOP_LOSS_LIMIT",
+        "STOP_LIMIT",
         "0.01",
         limit,
         stop_price=stop,
@@ -138,7 +154,7 @@ def test_stop_loss_limit_triggers_on_the_trade_price() -> None:
                 "main",
                 "BTC/USDT",
                 "sell",
-                "STOP_LOSS",
+                "STOP_MARKET",
                 "0.01",
                 stop_price=price(e, "BTC/USDT", "ask", Decimal(100)),
             )
@@ -154,8 +170,8 @@ def test_time_in_force_and_post_only() -> None:
     assert ioc.status == "EXPIRED" and 0 < ioc.filled < ioc.qty
     fok = e.place_order("main", "BTC/USDT", "buy", "limit", "0.5", ask, time_in_force="FOK")
     assert fok.status == "EXPIRED" and fok.filled == 0
-    with pytest.raises(BinanceError, match="immediately match"):
-        e.place_order(
+    refusal = binance_error(
+        lambda: e.place_order(
             "main",
             "BTC/USDT",
             "buy",
@@ -163,6 +179,8 @@ def test_time_in_force_and_post_only() -> None:
             "0.01",
             price(e, "BTC/USDT", "ask", Decimal(0)),
         )
+    )
+    assert "immediately match" in refusal.msg
     assert e.balances("spot")["USDT"]["locked"] == 0
 
 
@@ -198,11 +216,15 @@ def test_futures_positions_margin_and_realised_pnl() -> None:
         code_of(
             lambda: e.place_order(
                 "main", "BTC/USDT:USDT", "sell", "market", "0.1", reduce_only=True
-            )
+            ),
+            linear=True,
         )
         == -2022
     )
-    assert code_of(lambda: e.place_order("main", "BTC/USDT:USDT", "buy", "market", "100")) == -2019
+    assert (
+        code_of(lambda: e.place_order("main", "BTC/USDT:USDT", "buy", "market", "100"), True)
+        == -2019
+    )
 
 
 def test_same_seed_same_calls_same_results() -> None:
@@ -254,19 +276,19 @@ def test_klines_are_built_from_the_trade_tape() -> None:
 
 def test_withdrawal_window_rules_and_statuses_move_with_the_clock() -> None:
     e = make_engine(withdrawals=5000)
-    with pytest.raises(BinanceError, match="90 days"):
-        e.withdrawals(EPOCH_MS - WINDOW_MS - 1, EPOCH_MS)
-    assert len(e.withdrawals(limit=5000)) == 1000
+    with pytest.raises(binance.BinanceError, match="90 days"):
+        binance.withdraw_history(e, EPOCH_MS - binance.WINDOW_MS - 1, EPOCH_MS)
+    assert len(binance.withdraw_history(e, limit=5000)) == 1000
     e.add_withdrawal("USDT", 1234.5, pending_ms=3_600_000)
-    newest = e.withdrawals(limit=1)[0]
+    newest = binance.withdraw_history(e, limit=1)[0]
     assert newest["amount"] == "1234.50" and newest["status"] in (0, 2, 4)
     e.advance(2 * 3600)
-    assert e.withdrawals(limit=1)[0]["status"] == 6
+    assert binance.withdraw_history(e, limit=1)[0]["status"] == 6
     e.add_fiat_withdrawal("EUR", 500, pending_ms=600_000, final_status="Failed")
-    rows, _ = e.fiat_withdrawals()
+    rows, _ = binance.fiat_withdraw_history(e)
     assert rows[0]["status"] == "Processing"
     e.advance(900)
-    assert e.fiat_withdrawals()[0][0]["status"] == "Failed"
+    assert binance.fiat_withdraw_history(e)[0][0]["status"] == "Failed"
 
 
 def test_withdrawal_history_pages_return_every_record_once() -> None:
@@ -274,10 +296,10 @@ def test_withdrawal_history_pages_return_every_record_once() -> None:
     start = EPOCH_MS - 366 * 86_400_000
     ids = []
     while start < EPOCH_MS:
-        end = start + WINDOW_MS
+        end = start + binance.WINDOW_MS
         offset = 0
         while True:
-            page = e.withdrawals(start, end, offset=offset, limit=1000)
+            page = binance.withdraw_history(e, start, end, offset=offset, limit=1000)
             ids += [row["id"] for row in page]
             if len(page) < 1000:
                 break

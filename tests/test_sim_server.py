@@ -11,10 +11,10 @@ import pytest
 from deltaworks_core.venues.simulator import (
     SimClock,
     SimulatorServer,
+    dev_credentials,
     running_simulator,
     serve_forever,
 )
-from deltaworks_core.venues.simulator.credentials import dev_credentials
 
 from .sim_support import EPOCH_MS, client, sim_settings
 

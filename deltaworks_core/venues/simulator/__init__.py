@@ -1,4 +1,6 @@
-"""The exchange simulator: a Binance-speaking engine library and its HTTP/WebSocket front.
+"""The exchange simulator: a neutral engine, exchange dialects, and an HTTP/WebSocket host.
+
+This package is the simulator's public face: code outside it imports only from here.
 
 Engine (in-process, no HTTP; one per simulated exchange)::
 
@@ -17,51 +19,89 @@ Engine (in-process, no HTTP; one per simulated exchange)::
     engine.trades(symbol, limit=500) -> list[PublicTrade]
     engine.klines(symbol, "1m", start_ms=None, end_ms=None, limit=500) -> list[tuple]
     engine.balances(account_type="spot"|"margin"|"future", account="main") -> dict (Decimals)
-    engine.withdrawals(start_ms=None, end_ms=None, *, coin=None, offset=0, limit=1000)
-    engine.fiat_withdrawals(start_ms=None, end_ms=None, page=1, rows=100) -> (rows, total)
+    engine.withdrawals(start_ms=None, end_ms=None, *, coin=None, offset=0, limit=None)
+        -> list[CryptoWithdrawal]
+    engine.fiat_withdrawals(start_ms=None, end_ms=None, *, offset=0, limit=None)
+        -> (list[FiatWithdrawal], total)
     engine.add_withdrawal(coin, amount, *, network_index=0, apply_ms=None,
-                          pending_ms=600_000, final_status=6, internal=False)
+                          pending_ms=600_000, final_status=WithdrawalStatus.COMPLETED,
+                          internal=False)
     engine.add_fiat_withdrawal(currency, amount, *, apply_ms=None, pending_ms=3_600_000,
-                               final_status="Successful")
+                               final_status=FiatStatus.SUCCESSFUL)
     engine.advance(seconds) / engine.set_time(ms)       # SimClock only: prices move,
                                                         # resting orders fill, stops trigger
     engine.set_faults(latency_ms=, error_rate=, timeout_rate=, burst_429=,
                       drop_order_response=, timeout_delay_ms=)
     engine.set_rate_limit(weight_per_minute) / engine.set_balance(account, asset, free, type)
-    engine.add_account(name) / engine.add_listener(fn(order, fill_or_none))
+    engine.add_account(name) / engine.fund_account(name, {asset: amount})
+    engine.set_fee_rates(maker_ppm, taker_ppm) / engine.fee_ppm(market, maker)
+    engine.attach_liquidity(symbol, source) -> invalidate / engine.liquidity(symbol)
+    engine.add_listener(fn(order, fill_or_none)) / engine.remove_listener(fn)
 
 Symbols are unified (``BTC/USDT`` spot, ``BTC/USDT:USDT`` USDⓈ-M perpetual for every
 USDT pair). ``Order``/``Fill`` keep prices in integer ticks, quantities in steps and money
-in atoms (1e-8) of ``order.market`` (see ``markets``); ``BinanceError`` carries Binance's
-code and message. Everything is deterministic for a seed and a sequence of calls.
+in atoms (1e-8) of ``order.market``; types, time in force and statuses are the neutral
+``OrderType``, ``TimeInForce`` and ``OrderStatus``; refusals raise ``SimError`` with an
+``ErrorKind``. Everything is deterministic for a seed and a sequence of calls.
 
 Server: ``SimulatorServer(settings, exchanges, *, clock=None, epoch_ms=None)`` with
-``start()``/``stop()``, ``base_url``, ``port``, ``engine(name)``, ``add_account``;
+``start()``/``stop()``, ``base_url``, ``port``, ``engine(name)``, ``add_account``; each
+exchange speaks the dialect of its ``ccxt_id`` (see ``dialects``).
 ``running_simulator(settings, exchanges, **kw)`` runs one in a background thread;
 ``serve_forever(settings, exchanges)`` is the ``deltaworks sim start`` entry point.
-Credentials: ``dev_credentials(exchange_name) -> (api_key, secret)``.
+Credentials: ``dev_credentials(exchange_name) -> (api_key, secret)``. The Binance
+dialect's in-process helpers (``binance``) render what its REST API would answer.
 """
 
-from .clock import SimClock, WallClock
+from ...clock import SimClock
 from .credentials import dev_credentials
-from .engine import Depth, ExchangeEngine, PublicTrade, Ticker
-from .errors import BinanceError
-from .markets import Market
-from .orders import Fill, Order
+from .dialects import binance
+from .engine import (
+    ATOMS_PER_UNIT,
+    CryptoWithdrawal,
+    Depth,
+    ErrorKind,
+    ExchangeEngine,
+    FiatStatus,
+    FiatWithdrawal,
+    Fill,
+    Liquidity,
+    Market,
+    Order,
+    OrderStatus,
+    OrderType,
+    PublicTrade,
+    SimError,
+    Ticker,
+    TimeInForce,
+    WithdrawalStatus,
+    build_markets,
+)
 from .server import SimulatorServer, running_simulator, serve_forever
 
 __all__ = [
-    "BinanceError",
+    "ATOMS_PER_UNIT",
+    "CryptoWithdrawal",
     "Depth",
+    "ErrorKind",
     "ExchangeEngine",
+    "FiatStatus",
+    "FiatWithdrawal",
     "Fill",
+    "Liquidity",
     "Market",
     "Order",
+    "OrderStatus",
+    "OrderType",
     "PublicTrade",
     "SimClock",
+    "SimError",
     "SimulatorServer",
     "Ticker",
-    "WallClock",
+    "TimeInForce",
+    "WithdrawalStatus",
+    "binance",
+    "build_markets",
     "dev_credentials",
     "running_simulator",
     "serve_forever",

@@ -11,8 +11,31 @@ def dev_credentials(exchange_name: str) -> tuple[str, str]:
 
 
 def account_credentials(exchange_name: str, account: str) -> tuple[str, str]:
-    """(api key, secret) of any simulated account; 64 characters each, like Binance's."""
+    """(api key, secret) of any simulated account; 64 hex characters each."""
     seed = f"deltaworks-sim:{exchange_name}:{account}"
     api_key = hashlib.sha256(f"{seed}:key".encode()).hexdigest()
     secret = hashlib.sha256(f"{seed}:secret".encode()).hexdigest()
     return api_key, secret
+
+
+class Keyring:
+    """API keys the simulator accepts: key -> (exchange, account, secret)."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, tuple[str, str, str]] = {}
+
+    def add(self, api_key: str, exchange: str, account: str, secret: str) -> None:
+        self._keys[api_key] = (exchange, account, secret)
+
+    def register(self, exchange: str, account: str) -> tuple[str, str]:
+        """Accept ``account``'s development credentials; returns them (api key, secret)."""
+        api_key, secret = account_credentials(exchange, account)
+        self.add(api_key, exchange, account, secret)
+        return api_key, secret
+
+    def lookup(self, exchange: str, api_key: str) -> tuple[str, str] | None:
+        """(account, secret) of an API key of ``exchange``; None when unknown."""
+        entry = self._keys.get(api_key)
+        if entry is None or entry[0] != exchange:
+            return None
+        return entry[1], entry[2]

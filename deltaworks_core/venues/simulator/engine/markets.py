@@ -1,4 +1,4 @@
-"""Markets with Binance-like trading rules, kept in integer ticks and steps.
+"""Markets (spot pairs and USDⓈ-M perpetuals) kept in integer ticks and steps.
 
 Prices are integers of ``tick`` and quantities integers of ``step``; balances are
 integers of ``ATOM`` (1e-8), so the matching engine never touches floats or Decimal.
@@ -68,7 +68,7 @@ def _fixed(units: int, decimals: int, size: Decimal) -> str:
 
 
 def atoms_str(atoms: int, decimals: int = 8) -> str:
-    """Format an integer amount of 1e-8 units as Binance does ("0.00100000")."""
+    """An integer amount of 1e-8 units as a fixed-point string ("0.00100000")."""
     sign = "-" if atoms < 0 else ""
     whole, frac = divmod(abs(atoms), ATOMS_PER_UNIT)
     text = f"{sign}{whole}.{frac:08d}"

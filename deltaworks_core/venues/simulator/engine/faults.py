@@ -1,11 +1,12 @@
-"""Per-exchange transport policy: injected faults and Binance-like request weights."""
+"""Per-exchange transport policy: injected faults and the request-weight window
+(each dialect weighs its own requests)."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
 
-DEFAULT_WEIGHT_LIMIT = 600_000  # per minute; Binance allows 6,000: tests never hit this one
+DEFAULT_WEIGHT_LIMIT = 600_000  # per minute; real exchanges allow far less: tests never hit it
 
 
 @dataclass(slots=True)

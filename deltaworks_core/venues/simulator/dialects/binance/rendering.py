@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-from .accounts import DEFAULT_LEVERAGE, Account, FuturesState
-from .engine import Depth, ExchangeEngine, PublicTrade, Ticker
-from .markets import Market, atoms_str
-from .orders import Fill, Order
+import time
+
+from ...engine import (
+    DEFAULT_LEVERAGE,
+    Account,
+    CryptoWithdrawal,
+    Depth,
+    ExchangeEngine,
+    FiatStatus,
+    FiatWithdrawal,
+    Fill,
+    FuturesState,
+    Market,
+    Order,
+    PublicTrade,
+    Ticker,
+    WithdrawalStatus,
+    atoms_str,
+)
+from .vocabulary import status_name, tif_name, type_name
 
 SPOT_ORDER_TYPES = [
     "LIMIT",
@@ -298,9 +314,9 @@ def spot_order(
         origQty=_qty(m, o.qty),
         executedQty=_qty(m, o.filled),
         cummulativeQuoteQty=_quote(m, o.quote),
-        status=o.status,
-        timeInForce=o.tif,
-        type=o.type,
+        status=status_name(o),
+        timeInForce=tif_name(o),
+        type=type_name(o),
         side="BUY" if o.buy else "SELL",
     )
     if o.stop or (not new and cancel_id is None):
@@ -336,7 +352,7 @@ def futures_order(o: Order, *, with_time: bool = False) -> dict:
     row = {
         "orderId": o.id,
         "symbol": m.id,
-        "status": o.status,
+        "status": status_name(o),
         "clientOrderId": o.client_id,
         "price": _px(m, o.price),
         "avgPrice": _avg(o),
@@ -344,8 +360,8 @@ def futures_order(o: Order, *, with_time: bool = False) -> dict:
         "executedQty": _qty(m, o.filled),
         "cumQty": _qty(m, o.filled),
         "cumQuote": _quote(m, o.quote),
-        "timeInForce": o.tif,
-        "type": o.type,
+        "timeInForce": tif_name(o),
+        "type": type_name(o),
         "reduceOnly": o.reduce_only,
         "closePosition": False,
         "side": "BUY" if o.buy else "SELL",
@@ -353,7 +369,7 @@ def futures_order(o: Order, *, with_time: bool = False) -> dict:
         "stopPrice": _px(m, o.stop),
         "workingType": "CONTRACT_PRICE",
         "priceProtect": False,
-        "origType": o.type,
+        "origType": type_name(o),
         "priceMatch": "NONE",
         "selfTradePreventionMode": "EXPIRE_MAKER",
         "goodTillDate": 0,
@@ -581,9 +597,10 @@ def position_risk(engine: ExchangeEngine, acct: Account, marks: dict[str, int]) 
 
 def algo_status(o: Order) -> str:
     """A USDⓈ-M conditional order seen through the algo API: it ends when it triggers."""
+    status = status_name(o)
     if not o.triggered:
-        return o.status if o.status in ("CANCELED", "EXPIRED", "REJECTED") else "NEW"
-    return "FINISHED" if o.status == "FILLED" else "TRIGGERED"
+        return status if status in ("CANCELED", "EXPIRED") else "NEW"
+    return "FINISHED" if status == "FILLED" else "TRIGGERED"
 
 
 def algo_order(o: Order) -> dict:
@@ -592,11 +609,11 @@ def algo_order(o: Order) -> dict:
         "algoId": o.id,
         "clientAlgoId": o.client_id,
         "algoType": "CONDITIONAL",
-        "orderType": o.type,
+        "orderType": type_name(o),
         "symbol": m.id,
         "side": "BUY" if o.buy else "SELL",
         "positionSide": "BOTH",
-        "timeInForce": o.tif,
+        "timeInForce": tif_name(o),
         "quantity": _qty(m, o.qty),
         "algoStatus": algo_status(o),
         "triggerPrice": _px(m, o.stop),
@@ -616,3 +633,71 @@ def algo_order(o: Order) -> dict:
     if o.triggered:
         row.update(actualOrderId=str(o.id), actualPrice=_avg(o))
     return row
+
+
+# -- withdrawals -----------------------------------------------------------------------------
+
+WITHDRAWAL_STATUS = {
+    WithdrawalStatus.EMAIL_SENT: 0,
+    WithdrawalStatus.CANCELLED: 1,
+    WithdrawalStatus.AWAITING_APPROVAL: 2,
+    WithdrawalStatus.REJECTED: 3,
+    WithdrawalStatus.PROCESSING: 4,
+    WithdrawalStatus.FAILED: 5,
+    WithdrawalStatus.COMPLETED: 6,
+}
+FIAT_STATUS = {
+    FiatStatus.PROCESSING: "Processing",
+    FiatStatus.REFUNDING: "Refunding",
+    FiatStatus.SUCCESSFUL: "Successful",
+    FiatStatus.FINISHED: "Finished",
+    FiatStatus.FAILED: "Failed",
+    FiatStatus.REFUNDED: "Refunded",
+    FiatStatus.REFUND_FAILED: "Refund Failed",
+    FiatStatus.PARTIAL_CREDIT_STOPPED: "Order Partial credit Stopped",
+}
+
+
+def fmt_time(ms: int) -> str:
+    """Binance's applyTime format: "YYYY-MM-DD HH:MM:SS" in UTC."""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ms // 1000))
+
+
+def withdrawal(w: CryptoWithdrawal) -> dict:
+    """A ``capital/withdraw/history`` row."""
+    row: dict = {
+        "id": w.id,
+        "amount": f"{w.amount:f}",
+        "transactionFee": f"{w.fee:f}",
+        "coin": w.coin,
+        "status": WITHDRAWAL_STATUS[w.status],
+        "address": w.address,
+        "txId": w.tx_id,
+        "applyTime": fmt_time(w.apply_ms),
+        "network": w.network,
+        "transferType": 1 if w.internal else 0,
+        "info": "",
+        "confirmNo": w.confirmations,
+        "walletType": 0,
+        "txKey": "",
+    }
+    if w.address_tag is not None:
+        row["addressTag"] = w.address_tag
+    if w.complete_ms is not None:
+        row["completeTime"] = fmt_time(w.complete_ms)
+    return row
+
+
+def fiat_withdrawal(w: FiatWithdrawal) -> dict:
+    """A ``fiat/orders`` row of a withdrawal."""
+    return {
+        "orderNo": w.order_no,
+        "fiatCurrency": w.currency,
+        "indicatedAmount": f"{w.indicated_amount:f}",
+        "amount": f"{w.amount:f}",
+        "totalFee": f"{w.fee:f}",
+        "method": w.method,
+        "status": FIAT_STATUS[w.status],
+        "createTime": w.create_ms,
+        "updateTime": w.update_ms,
+    }

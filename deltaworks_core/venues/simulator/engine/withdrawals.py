@@ -9,15 +9,15 @@ record is pending until its completion time, then takes its final status.
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
 
 import numpy as np
 
 from .prices import key, mix
 
 DAY_MS = 86_400_000
-WINDOW_MS = 90 * DAY_MS
 # coin -> ((network, fee, address style), ...), typical amount, decimals
 _COINS: dict[str, tuple[tuple[tuple[str, str, str], ...], float, int]] = {
     "USDT": ((("ETH", "4", "evm"), ("TRX", "1", "tron"), ("BSC", "0.29", "evm")), 2_000.0, 2),
@@ -28,27 +28,87 @@ _COINS: dict[str, tuple[tuple[tuple[str, str, str], ...], float, int]] = {
 }
 _COIN_NAMES = list(_COINS)
 _COIN_WEIGHTS = np.array([0.45, 0.2, 0.2, 0.1, 0.05])
-# final crypto statuses: 6 completed, 1 cancelled, 3 rejected, 5 failure
-_FINAL = np.array([6, 1, 3, 5])
+
+
+class WithdrawalStatus(StrEnum):
+    """Where a crypto withdrawal is: three pending stages, then a final status."""
+
+    EMAIL_SENT = "email_sent"
+    AWAITING_APPROVAL = "awaiting_approval"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    FAILED = "failed"
+
+
+class FiatStatus(StrEnum):
+    """Where a fiat withdrawal is: pending (processing, refunding) or final."""
+
+    PROCESSING = "processing"
+    REFUNDING = "refunding"
+    SUCCESSFUL = "successful"
+    FINISHED = "finished"
+    FAILED = "failed"
+    REFUNDED = "refunded"
+    REFUND_FAILED = "refund_failed"
+    PARTIAL_CREDIT_STOPPED = "partial_credit_stopped"
+
+
+@dataclass(frozen=True, slots=True)
+class CryptoWithdrawal:
+    """One crypto withdrawal as the exchange reports it now (``tx_id`` empty until sent)."""
+
+    id: str
+    coin: str
+    network: str
+    amount: Decimal
+    fee: Decimal
+    address: str
+    address_tag: str | None
+    tx_id: str
+    apply_ms: int
+    complete_ms: int | None
+    status: WithdrawalStatus
+    internal: bool
+    confirmations: int
+
+
+@dataclass(frozen=True, slots=True)
+class FiatWithdrawal:
+    """One fiat withdrawal as the exchange reports it now."""
+
+    order_no: str
+    currency: str
+    amount: Decimal
+    fee: Decimal
+    indicated_amount: Decimal  # amount plus fee, as debited
+    method: str
+    status: FiatStatus
+    create_ms: int
+    update_ms: int
+
+
+FINAL_STATUSES = (
+    WithdrawalStatus.COMPLETED,
+    WithdrawalStatus.CANCELLED,
+    WithdrawalStatus.REJECTED,
+    WithdrawalStatus.FAILED,
+)
 _FINAL_WEIGHTS = np.array([0.9, 0.03, 0.02, 0.05])
 _FIAT = ("EUR", "USD", "GBP", "BRL", "TRY")
 _FIAT_WEIGHTS = np.array([0.5, 0.2, 0.15, 0.1, 0.05])
 _FIAT_METHODS = ("bank transfer", "SEPA", "card", "Faster Payments")
 FIAT_FINAL_STATUSES = (
-    "Successful",
-    "Finished",
-    "Failed",
-    "Refunded",
-    "Refund Failed",
-    "Order Partial credit Stopped",
+    FiatStatus.SUCCESSFUL,
+    FiatStatus.FINISHED,
+    FiatStatus.FAILED,
+    FiatStatus.REFUNDED,
+    FiatStatus.REFUND_FAILED,
+    FiatStatus.PARTIAL_CREDIT_STOPPED,
 )
 FIAT_FINAL_STATUSES_WEIGHTS = np.array([0.84, 0.05, 0.05, 0.03, 0.02, 0.01])
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-def fmt_time(ms: int) -> str:
-    """Binance's applyTime format: "YYYY-MM-DD HH:MM:SS" in UTC."""
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ms // 1000))
 
 
 def _digest(k: int) -> bytes:
@@ -104,8 +164,8 @@ class WithdrawalHistory:
         self._key = key(seed, exchange, "withdrawals")
         rng = np.random.default_rng([seed & 0xFFFFFFFF, self._key & 0xFFFFFFFF])
         start = epoch_ms - days * DAY_MS
-        self.crypto = self._generate(rng, count, start, epoch_ms, fiat=False)
-        self.fiat = self._generate(rng, count // 10, start, epoch_ms, fiat=True)
+        self.crypto_records = self._generate(rng, count, start, epoch_ms, fiat=False)
+        self.fiat_records = self._generate(rng, count // 10, start, epoch_ms, fiat=True)
         self._serial = count + count // 10
 
     @staticmethod
@@ -164,9 +224,9 @@ class WithdrawalHistory:
         )
         self._serial += 1
         if fiat:
-            self.fiat = _concat(self.fiat, row)
+            self.fiat_records = _concat(self.fiat_records, row)
         else:
-            self.crypto = _concat(self.crypto, row)
+            self.crypto_records = _concat(self.crypto_records, row)
 
     @staticmethod
     def _window(a: _Arrays, start: int, end: int) -> np.ndarray:
@@ -174,20 +234,20 @@ class WithdrawalHistory:
         hi = int(np.searchsorted(a.apply, end, "right"))
         return np.arange(lo, hi)
 
-    def crypto_rows(
-        self, start: int, end: int, now: int, coin: str | None, offset: int, limit: int
-    ) -> list[dict]:
-        """Binance ``capital/withdraw/history`` rows applied in [start, end], newest first."""
-        a = self.crypto
+    def crypto(
+        self, start: int, end: int, now: int, coin: str | None, offset: int, limit: int | None
+    ) -> list[CryptoWithdrawal]:
+        """Crypto withdrawals applied in [start, end] (and by ``now``), newest first."""
+        a = self.crypto_records
         idx = self._window(a, start, min(end, now))
         if coin is not None:
             if coin not in _COINS:
                 return []
             idx = idx[a.kind[idx] == _COIN_NAMES.index(coin)]
-        idx = idx[::-1][offset : offset + limit]
-        return [self._crypto_row(a, int(i), now) for i in idx]
+        idx = idx[::-1][offset : None if limit is None else offset + limit]
+        return [self._crypto(a, int(i), now) for i in idx]
 
-    def _crypto_row(self, a: _Arrays, i: int, now: int) -> dict:
+    def _crypto(self, a: _Arrays, i: int, now: int) -> CryptoWithdrawal:
         serial = int(a.serial[i])
         k = mix(self._key ^ serial)
         coin = _COIN_NAMES[int(a.kind[i])]
@@ -195,76 +255,80 @@ class WithdrawalHistory:
         network, fee, style = networks[int(a.sub[i])]
         internal = bool(a.internal[i])
         apply, done = int(a.apply[i]), int(a.done[i])
-        final = int(_FINAL[int(a.final[i])]) if a.final[i] < len(_FINAL) else int(a.final[i])
+        final = FINAL_STATUSES[int(a.final[i])]
         if now >= done:
             status = final
-        else:  # email sent, awaiting approval, processing
+        elif final is WithdrawalStatus.CANCELLED:  # a cancelled one never got past the e-mail
+            status = WithdrawalStatus.EMAIL_SENT
+        else:
             elapsed = (now - apply) / max(1, done - apply)
-            status = 0 if elapsed < 0.05 else 2 if elapsed < 0.3 else 4
-            if final == 1:  # a cancelled withdrawal never got past the e-mail
-                status = 0
-        has_tx = status in (4, 6) and final != 1
-        row = {
-            "id": _hex(k, 32),
-            "amount": f"{float(a.amount[i]):.{decimals}f}",
-            "transactionFee": "0" if internal else fee,
-            "coin": coin,
-            "status": status,
-            "address": _address(style, mix(k ^ 7)),
-            "txId": (
+            status = (
+                WithdrawalStatus.EMAIL_SENT
+                if elapsed < 0.05
+                else WithdrawalStatus.AWAITING_APPROVAL
+                if elapsed < 0.3
+                else WithdrawalStatus.PROCESSING
+            )
+        sent = status in (WithdrawalStatus.PROCESSING, WithdrawalStatus.COMPLETED)
+        has_tx = sent and final is not WithdrawalStatus.CANCELLED
+        tx_id = ""
+        if has_tx:
+            tx_id = (
                 f"Internal transfer {mix(k ^ 11) % 10**11}"
                 if internal
                 else ("0x" if style == "evm" else "") + _hex(mix(k ^ 13), 64)
             )
-            if has_tx
-            else "",
-            "applyTime": fmt_time(apply),
-            "network": network,
-            "transferType": 1 if internal else 0,
-            "info": "",
-            "confirmNo": 12 if status == 6 else 0,
-            "walletType": 0,
-            "txKey": "",
-        }
-        if style == "xrp":
-            row["addressTag"] = str(mix(k ^ 17) % 10**9)
-        if status == 6:
-            row["completeTime"] = fmt_time(done)
-        return row
+        completed = status is WithdrawalStatus.COMPLETED
+        return CryptoWithdrawal(
+            id=_hex(k, 32),
+            coin=coin,
+            network=network,
+            amount=Decimal(f"{float(a.amount[i]):.{decimals}f}"),
+            fee=Decimal(0) if internal else Decimal(fee),
+            address=_address(style, mix(k ^ 7)),
+            address_tag=str(mix(k ^ 17) % 10**9) if style == "xrp" else None,
+            tx_id=tx_id,
+            apply_ms=apply,
+            complete_ms=done if completed else None,
+            status=status,
+            internal=internal,
+            confirmations=12 if completed else 0,
+        )
 
-    def fiat_rows(
-        self, start: int, end: int, now: int, page: int, rows: int
-    ) -> tuple[list[dict], int]:
-        """Binance ``fiat/orders`` withdrawals created in [start, end], newest first; the total."""
-        a = self.fiat
+    def fiat(
+        self, start: int, end: int, now: int, offset: int, limit: int | None
+    ) -> tuple[list[FiatWithdrawal], int]:
+        """Fiat withdrawals created in [start, end] (and by ``now``), newest first; the total."""
+        a = self.fiat_records
         idx = self._window(a, start, min(end, now))[::-1]
-        chosen = idx[(page - 1) * rows : page * rows]
-        return [self._fiat_row(a, int(i), now) for i in chosen], len(idx)
+        chosen = idx[offset : None if limit is None else offset + limit]
+        return [self._fiat(a, int(i), now) for i in chosen], len(idx)
 
-    def _fiat_row(self, a: _Arrays, i: int, now: int) -> dict:
+    def _fiat(self, a: _Arrays, i: int, now: int) -> FiatWithdrawal:
         k = mix(self._key ^ int(a.serial[i]))
         apply, done = int(a.apply[i]), int(a.done[i])
         final = FIAT_FINAL_STATUSES[int(a.final[i])]
         refund_start = apply + (done - apply) // 2
+        refunds = final in (FiatStatus.REFUNDED, FiatStatus.REFUND_FAILED)
         if now >= done:
             status, updated = final, done
-        elif final.startswith("Refund") and now >= refund_start:
-            status, updated = "Refunding", refund_start
+        elif refunds and now >= refund_start:
+            status, updated = FiatStatus.REFUNDING, refund_start
         else:
-            status, updated = "Processing", apply
+            status, updated = FiatStatus.PROCESSING, apply
         amount = float(a.amount[i])
         fee = round(max(1.0, amount * 0.005), 2)
-        return {
-            "orderNo": "CJW" + str(mix(k ^ 3) % 10**18).zfill(18),
-            "fiatCurrency": _FIAT[int(a.kind[i])],
-            "indicatedAmount": f"{amount + fee:.2f}",
-            "amount": f"{amount:.2f}",
-            "totalFee": f"{fee:.2f}",
-            "method": _FIAT_METHODS[int(a.sub[i])],
-            "status": status,
-            "createTime": apply,
-            "updateTime": updated,
-        }
+        return FiatWithdrawal(
+            order_no="CJW" + str(mix(k ^ 3) % 10**18).zfill(18),
+            currency=_FIAT[int(a.kind[i])],
+            amount=Decimal(f"{amount:.2f}"),
+            fee=Decimal(f"{fee:.2f}"),
+            indicated_amount=Decimal(f"{amount + fee:.2f}"),
+            method=_FIAT_METHODS[int(a.sub[i])],
+            status=status,
+            create_ms=apply,
+            update_ms=updated,
+        )
 
     @staticmethod
     def coin_index(coin: str) -> tuple[int, tuple[tuple[str, str, str], ...]]:

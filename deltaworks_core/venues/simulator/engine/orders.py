@@ -3,27 +3,58 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from .markets import Market
 
-OPEN_STATUSES = frozenset({"NEW", "PARTIALLY_FILLED"})
+
+class OrderType(StrEnum):
+    """Neutral order types; ``LIMIT_MAKER`` is a limit order refused when it would take."""
+
+    MARKET = "MARKET"
+    LIMIT = "LIMIT"
+    LIMIT_MAKER = "LIMIT_MAKER"
+    STOP_MARKET = "STOP_MARKET"
+    STOP_LIMIT = "STOP_LIMIT"
+    TAKE_PROFIT_MARKET = "TAKE_PROFIT_MARKET"
+    TAKE_PROFIT_LIMIT = "TAKE_PROFIT_LIMIT"
+
+
+class TimeInForce(StrEnum):
+    """``POST_ONLY``: a limit order that expires instead of taking liquidity."""
+
+    GTC = "GTC"
+    IOC = "IOC"
+    FOK = "FOK"
+    POST_ONLY = "POST_ONLY"
+
+
+class OrderStatus(StrEnum):
+    NEW = "NEW"
+    PARTIALLY_FILLED = "PARTIALLY_FILLED"
+    FILLED = "FILLED"
+    CANCELED = "CANCELED"
+    EXPIRED = "EXPIRED"
+
+
+OPEN_STATUSES = frozenset({OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED})
+PRICED_TYPES = frozenset(
+    {OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.STOP_LIMIT, OrderType.TAKE_PROFIT_LIMIT}
+)
+# the types a time in force applies to (the others are GTC)
+TIF_TYPES = frozenset({OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.TAKE_PROFIT_LIMIT})
 STOP_TYPES = frozenset(
     {
-        "STOP_LOSS",
-        "STOP_LOSS_LIMIT",
-        "TAKE_PROFIT",
-        "TAKE_PROFIT_LIMIT",
-        "STOP",
-        "STOP_MARKET",
-        "TAKE_PROFIT_MARKET",
+        OrderType.STOP_MARKET,
+        OrderType.STOP_LIMIT,
+        OrderType.TAKE_PROFIT_MARKET,
+        OrderType.TAKE_PROFIT_LIMIT,
     }
 )
-# stop types that execute as market orders: spot STOP_LOSS / TAKE_PROFIT, futures *_MARKET
-# (futures STOP and TAKE_PROFIT are the limit variants)
-SPOT_MARKET_STOP_TYPES = frozenset({"STOP_LOSS", "TAKE_PROFIT"})
-FUTURES_MARKET_STOP_TYPES = frozenset({"STOP_MARKET", "TAKE_PROFIT_MARKET"})
-# spot TAKE_PROFIT* and futures TAKE_PROFIT* trigger in the profitable direction
-TAKE_PROFIT_TYPES = frozenset({"TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "TAKE_PROFIT_MARKET"})
+# types that execute as market orders (stop-market ones once triggered)
+MARKET_TYPES = frozenset({OrderType.MARKET, OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET})
+# take-profit orders trigger in the profitable direction
+TAKE_PROFIT_TYPES = frozenset({OrderType.TAKE_PROFIT_MARKET, OrderType.TAKE_PROFIT_LIMIT})
 
 
 class Order:
@@ -59,8 +90,8 @@ class Order:
         account: str,
         market: Market,
         buy: bool,
-        type_: str,
-        tif: str,
+        type_: OrderType,
+        tif: TimeInForce,
         price: int,
         qty: int,
         stop: int,
@@ -85,7 +116,7 @@ class Order:
         self.quote = 0
         self.commission = 0
         self.locked = 0
-        self.status = "NEW"
+        self.status = OrderStatus.NEW
         self.triggered = stop == 0
 
     @property
@@ -99,7 +130,7 @@ class Order:
 
 @dataclass(slots=True)
 class Fill:
-    """One execution of one order (Binance's myTrades / userTrades row)."""
+    """One execution of one order."""
 
     id: int
     order_id: int

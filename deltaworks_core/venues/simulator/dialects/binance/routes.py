@@ -6,12 +6,17 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import errors, responses
-from .engine import ExchangeEngine
-from .errors import BinanceError
-from .markets import Market
+from ...engine import DAY_MS, TIF_TYPES, ExchangeEngine, Market, OrderType, TimeInForce
+from . import rendering as responses
+from .errors import BinanceError, bad_param, illegal_chars
+from .streams import ListenKeys
+from .vocabulary import order_type, time_in_force
 
 Params = dict[str, str]
+WINDOW_MS = 90 * DAY_MS  # the longest withdrawal-history window
+MAX_WITHDRAWALS = 1000
+FIAT_DEFAULT_DAYS = 30
+MAX_FIAT_ROWS = 500
 Handler = Callable[[ExchangeEngine, str, Params], object]
 
 
@@ -35,13 +40,13 @@ def _int(params: Params, name: str, default: int | None = None) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise BinanceError(-1100, f"Illegal characters found in parameter '{name}'.") from None
+        raise illegal_chars(name) from None
 
 
 def _market(engine: ExchangeEngine, params: Params, linear: bool) -> Market:
     symbol = params.get("symbol")
     if not symbol:
-        raise errors.bad_param("symbol")
+        raise bad_param("symbol")
     return engine.market_by_id(symbol, linear)
 
 
@@ -120,9 +125,7 @@ def _tickers(linear: bool) -> Handler:
             try:
                 ids = json.loads(params["symbols"])
             except ValueError:
-                raise BinanceError(
-                    -1100, "Illegal characters found in parameter 'symbols'."
-                ) from None
+                raise illegal_chars("symbols") from None
             markets = [engine.market_by_id(i, linear) for i in ids]
         else:
             markets = [m for m in engine.markets.values() if m.linear == linear]
@@ -173,22 +176,39 @@ def _bool(value: str | None) -> bool:
     return (value or "").lower() == "true"
 
 
+def _order_kind(params: Params, linear: bool) -> tuple[OrderType, TimeInForce | None]:
+    """The neutral type and time in force of an order's ``type`` and ``timeInForce``."""
+    side = params["side"].upper()
+    if side not in ("BUY", "SELL"):
+        raise BinanceError(-1117, "Invalid side.")
+    kind = order_type(params["type"], linear)
+    if kind is None:
+        raise BinanceError(-1116, "Invalid orderType.")
+    if kind not in TIF_TYPES:
+        return kind, None
+    tif = time_in_force(params.get("timeInForce"), linear)
+    if tif is None:
+        raise BinanceError(-1115, "Invalid timeInForce.")
+    return kind, tif
+
+
 def _new_order(linear: bool) -> Handler:
     def handler(engine: ExchangeEngine, account: str, params: Params) -> object:
         m = _market(engine, params, linear)
         if not params.get("side"):
-            raise errors.bad_param("side")
+            raise bad_param("side")
         if not params.get("type"):
-            raise errors.bad_param("type")
+            raise bad_param("type")
+        kind, tif = _order_kind(params, linear)
         first_fill = engine.next_fill_id
         order = engine.place_order(
             account,
             m.symbol,
             params["side"],
-            params["type"],
+            kind,
             params.get("quantity"),
             params.get("price"),
-            time_in_force=params.get("timeInForce"),
+            time_in_force=tif,
             client_order_id=params.get("newClientOrderId") or None,
             stop_price=params.get("stopPrice"),
             reduce_only=_bool(params.get("reduceOnly")),
@@ -279,15 +299,16 @@ def _new_algo_order(engine: ExchangeEngine, account: str, params: Params) -> obj
         raise BinanceError(-1116, "Invalid orderType.")
     for name in ("side", "type", "triggerPrice"):
         if not params.get(name):
-            raise errors.bad_param(name)
+            raise bad_param(name)
+    kind, tif = _order_kind(params, True)
     order = engine.place_order(
         account,
         m.symbol,
         params["side"],
-        params["type"],
+        kind,
         params.get("quantity"),
         params.get("price"),
-        time_in_force=params.get("timeInForce"),
+        time_in_force=tif,
         client_order_id=params.get("clientAlgoId") or None,
         stop_price=params.get("triggerPrice"),
         reduce_only=_bool(params.get("reduceOnly")),
@@ -309,7 +330,7 @@ def _cancel_algo_order(engine: ExchangeEngine, account: str, params: Params) -> 
         account, m.symbol if m else None, params.get("algoId"), params.get("clientAlgoId")
     )
     if order.triggered:
-        raise errors.unknown_order()
+        raise BinanceError(-2011, "Unknown order sent.")
     engine.cancel_order(account, order.market.symbol, order.id)
     return {"algoId": order.id, "clientAlgoId": order.client_id, "code": "200", "msg": "success"}
 
@@ -380,24 +401,66 @@ def _leverage_brackets(engine: ExchangeEngine, account: str, params: Params) -> 
     ]
 
 
+def withdraw_history(
+    engine: ExchangeEngine,
+    start: int | None = None,
+    end: int | None = None,
+    *,
+    coin: str | None = None,
+    offset: int = 0,
+    limit: int = MAX_WITHDRAWALS,
+) -> list[dict]:
+    """``capital/withdraw/history``: at most 90 days (the last 90 by default), newest first."""
+    if start is None and end is None:
+        end = engine.now_ms()
+    if start is None:
+        start = end - WINDOW_MS  # type: ignore[operator]
+    if end is None:
+        end = start + WINDOW_MS
+    if end - start > WINDOW_MS:
+        raise BinanceError(-1127, "More than 90 days between startTime and endTime.")
+    if start > end:
+        raise BinanceError(-1128, "startTime must be less than endTime.")
+    limit = max(1, min(limit, MAX_WITHDRAWALS))
+    rows = engine.withdrawals(start, end, coin=coin, offset=offset, limit=limit)
+    return [responses.withdrawal(w) for w in rows]
+
+
+def fiat_withdraw_history(
+    engine: ExchangeEngine,
+    begin: int | None = None,
+    end: int | None = None,
+    page: int = 1,
+    rows: int = 100,
+) -> tuple[list[dict], int]:
+    """``fiat/orders`` withdrawals (the last 30 days by default), newest first; the total."""
+    end = engine.now_ms() if end is None else end
+    begin = end - FIAT_DEFAULT_DAYS * DAY_MS if begin is None else begin
+    size = max(1, min(rows, MAX_FIAT_ROWS))
+    found, total = engine.fiat_withdrawals(begin, end, offset=(max(1, page) - 1) * size, limit=size)
+    return [responses.fiat_withdrawal(w) for w in found], total
+
+
 def _withdraw_history(engine: ExchangeEngine, account: str, params: Params) -> object:
-    return engine.withdrawals(
+    return withdraw_history(
+        engine,
         _int(params, "startTime"),
         _int(params, "endTime"),
         coin=params.get("coin") or None,
         offset=_int(params, "offset", 0),
-        limit=_int(params, "limit", 1000),
+        limit=_int(params, "limit", MAX_WITHDRAWALS),
     )
 
 
 def _fiat_orders(engine: ExchangeEngine, account: str, params: Params) -> object:
     kind = params.get("transactionType")
     if kind not in ("0", "1"):
-        raise errors.bad_param("transactionType")
+        raise bad_param("transactionType")
     rows, total = (
         ([], 0)
         if kind == "0"
-        else engine.fiat_withdrawals(
+        else fiat_withdraw_history(
+            engine,
             _int(params, "beginTime"),
             _int(params, "endTime"),
             _int(params, "page", 1),
@@ -407,12 +470,16 @@ def _fiat_orders(engine: ExchangeEngine, account: str, params: Params) -> object
     return {"code": "000000", "message": "success", "data": rows, "total": total, "success": True}
 
 
-def _listen_key(engine: ExchangeEngine, account: str, params: Params) -> object:
-    return {"listenKey": engine.listen_key(account)}
+def _listen_key(keys: ListenKeys) -> Handler:
+    def handler(engine: ExchangeEngine, account: str, params: Params) -> object:
+        return {"listenKey": keys.issue(account)}
+
+    return handler
 
 
-def routes() -> dict[tuple[str, str], Route]:
+def routes(keys: ListenKeys) -> dict[tuple[str, str], Route]:
     """Every (HTTP method, Binance path) the simulator answers."""
+    listen_key = _listen_key(keys)
     table: dict[tuple[str, str], Route] = {}
     for linear, prefix in ((False, "/api/v3"), (True, "/fapi/v1")):
         table.update(
@@ -448,7 +515,7 @@ def routes() -> dict[tuple[str, str], Route]:
             ("GET", "/api/v3/ticker"): Route(_tickers(False), _w(4)),
             ("GET", "/api/v3/myTrades"): Route(_my_trades(False), _w(20), "SIGNED"),
             ("GET", "/api/v3/account"): Route(_spot_account, _w(20), "SIGNED"),
-            ("POST", "/api/v3/userDataStream"): Route(_listen_key, _w(2), "KEY"),
+            ("POST", "/api/v3/userDataStream"): Route(listen_key, _w(2), "KEY"),
             ("PUT", "/api/v3/userDataStream"): Route(_empty, _w(2), "KEY"),
             ("DELETE", "/api/v3/userDataStream"): Route(_empty, _w(2), "KEY"),
             ("GET", "/sapi/v1/system/status"): Route(_system_status, _w(1)),
@@ -472,8 +539,8 @@ def routes() -> dict[tuple[str, str], Route]:
             ("GET", "/fapi/v1/openAlgoOrders"): Route(
                 _open_algo_orders, _symbol_weight(1, 40), "SIGNED"
             ),
-            ("POST", "/fapi/v1/listenKey"): Route(_listen_key, _w(1), "KEY"),
-            ("PUT", "/fapi/v1/listenKey"): Route(_listen_key, _w(1), "KEY"),
+            ("POST", "/fapi/v1/listenKey"): Route(listen_key, _w(1), "KEY"),
+            ("PUT", "/fapi/v1/listenKey"): Route(listen_key, _w(1), "KEY"),
             ("DELETE", "/fapi/v1/listenKey"): Route(_empty, _w(1), "KEY"),
         }
     )

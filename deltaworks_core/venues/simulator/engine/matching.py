@@ -65,6 +65,10 @@ class MarketBook:
             self._ladder_step = step
         return self._ladders
 
+    def drop_ladders(self) -> None:
+        """Forget the cached ladders (the liquidity source's prices changed)."""
+        self._ladder_step = -1
+
     # -- resting and stop orders -------------------------------------------------------------
 
     def rest(self, order: Order) -> None:

@@ -17,16 +17,13 @@ import hmac
 import json
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from aiohttp import WSMsgType, web
 
-from .engine import ExchangeEngine
-from .markets import atoms_str
-from .orders import Fill, Order
-
-if TYPE_CHECKING:
-    from .server import SimulatorServer
+from ...credentials import Keyring
+from ...engine import ExchangeEngine, Fill, Market, Order, SimError, atoms_str, key, mix
+from .errors import BAD_KEY
+from .vocabulary import status_name, tif_name, type_name
 
 PUSH_INTERVAL_S = 0.1
 DEPTH_LEVELS = 1000
@@ -51,11 +48,32 @@ class _Conn:
     listener: object = None
 
 
-class WebSocketHub:
-    """Accepts websocket connections and pushes market and user events to them."""
+class ListenKeys:
+    """User-data-stream listen keys of one exchange's accounts (stable for its life)."""
 
-    def __init__(self, server: SimulatorServer) -> None:
-        self.server = server
+    def __init__(self, engine: ExchangeEngine) -> None:
+        self._engine = engine
+        self._key = key(engine.seed, engine.name, "client-ids")
+        self._accounts: dict[str, str] = {}
+
+    def issue(self, account: str) -> str:
+        """The listen key of ``account``."""
+        self._engine.account(account)
+        listen_key = f"{mix(self._key ^ key(account)):016x}" * 4
+        self._accounts[listen_key] = account
+        return listen_key
+
+    def account(self, listen_key: str) -> str | None:
+        return self._accounts.get(listen_key)
+
+
+class WebSocketHub:
+    """Accepts websocket connections of one exchange and pushes market and user events."""
+
+    def __init__(self, engine: ExchangeEngine, keyring: Keyring, listen_keys: ListenKeys) -> None:
+        self.engine = engine
+        self.keyring = keyring
+        self.listen_keys = listen_keys
         self._conns: set[_Conn] = set()
         self._task: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -72,9 +90,8 @@ class WebSocketHub:
         for conn in list(self._conns):
             await conn.ws.close()
 
-    async def handle(
-        self, request: web.Request, engine: ExchangeEngine, path: str
-    ) -> web.WebSocketResponse:
+    async def handle(self, request: web.Request, path: str) -> web.WebSocketResponse:
+        engine = self.engine
         ws = web.WebSocketResponse(autoping=True, heartbeat=None)
         await ws.prepare(request)
         parts = path.strip("/").split("/")
@@ -83,7 +100,7 @@ class WebSocketHub:
         sender = asyncio.create_task(self._send_loop(conn))
         try:
             listen_key = request.query.get("listenKey") or path.rsplit("/", 1)[-1]
-            account = engine.listen_key_account(listen_key)
+            account = self.listen_keys.account(listen_key)
             if account is not None:
                 self._attach_user(conn, account, wrap=False)
             async for msg in ws:
@@ -139,7 +156,7 @@ class WebSocketHub:
         engine = conn.engine
         try:
             market = engine.market_by_id(market_id.upper(), conn.linear)
-        except Exception:  # an unknown symbol: Binance accepts and never sends anything
+        except SimError:  # an unknown symbol: Binance accepts and never sends anything
             return
         if channel.startswith("depth"):
             book = engine.order_book(market.symbol, DEPTH_LEVELS)
@@ -161,17 +178,14 @@ class WebSocketHub:
                 },
             )
             return
-        found = self.server.account_for_key(conn.engine.name, str(params.get("apiKey", "")))
+        found = self.keyring.lookup(conn.engine.name, str(params.get("apiKey", "")))
         if found is None:
             self._send(
                 conn,
                 {
                     "id": request_id,
                     "status": 401,
-                    "error": {
-                        "code": -2015,
-                        "msg": "Invalid API-key, IP, or permissions for action.",
-                    },
+                    "error": {"code": -2015, "msg": BAD_KEY},
                 },
             )
             return
@@ -263,7 +277,7 @@ class WebSocketHub:
             conn.trades[stream] = (symbol, fresh[-1].id)
 
 
-def _diff(m, old: dict[int, int], new: dict[int, int]) -> list[list[str]]:
+def _diff(m: Market, old: dict[int, int], new: dict[int, int]) -> list[list[str]]:
     changes = [[m.price_str(p), m.qty_str(q)] for p, q in new.items() if old.get(p) != q]
     changes.extend([m.price_str(p), m.qty_str(0)] for p in old if p not in new)
     return changes
@@ -272,7 +286,8 @@ def _diff(m, old: dict[int, int], new: dict[int, int]) -> list[list[str]]:
 def _exec_type(order: Order, fill: Fill | None) -> str:
     if fill is not None:
         return "TRADE"
-    return order.status if order.status in ("NEW", "CANCELED", "EXPIRED") else "NEW"
+    status = status_name(order)
+    return status if status in ("NEW", "CANCELED", "EXPIRED") else "NEW"
 
 
 def execution_report(order: Order, fill: Fill | None) -> dict:
@@ -284,16 +299,16 @@ def execution_report(order: Order, fill: Fill | None) -> dict:
         "s": m.id,
         "c": order.client_id,
         "S": "BUY" if order.buy else "SELL",
-        "o": order.type,
-        "f": order.tif,
+        "o": type_name(order),
+        "f": tif_name(order),
         "q": m.qty_str(order.qty),
         "p": m.price_str(order.price),
         "P": m.price_str(order.stop),
         "F": "0.00000000",
         "g": -1,
-        "C": order.client_id if order.status == "CANCELED" else "",
+        "C": order.client_id if status_name(order) == "CANCELED" else "",
         "x": _exec_type(order, fill),
-        "X": order.status,
+        "X": status_name(order),
         "r": "NONE",
         "i": order.id,
         "l": m.qty_str(fill.qty if fill else 0),
@@ -328,14 +343,14 @@ def futures_event(order: Order, fill: Fill | None) -> dict:
             "s": m.id,
             "c": order.client_id,
             "S": "BUY" if order.buy else "SELL",
-            "o": order.type,
-            "f": order.tif,
+            "o": type_name(order),
+            "f": tif_name(order),
             "q": m.qty_str(order.qty),
             "p": m.price_str(order.price),
             "ap": f"{avg:.{m.price_decimals + 3}f}",
             "sp": m.price_str(order.stop),
             "x": _exec_type(order, fill),
-            "X": order.status,
+            "X": status_name(order),
             "i": order.id,
             "l": m.qty_str(fill.qty if fill else 0),
             "z": m.qty_str(order.filled),
@@ -349,7 +364,7 @@ def futures_event(order: Order, fill: Fill | None) -> dict:
             "m": fill.maker if fill else False,
             "R": order.reduce_only,
             "wt": "CONTRACT_PRICE",
-            "ot": order.type,
+            "ot": type_name(order),
             "ps": "BOTH",
             "cp": False,
             "rp": atoms_str(fill.realized_pnl if fill else 0),

@@ -1,0 +1,42 @@
+"""Wire layers ("dialects"): how a simulated exchange speaks to clients such as ccxt.
+
+The engine (``..engine``) is exchange-neutral; a dialect turns HTTP requests and
+WebSocket messages of one real exchange's API into engine calls and renders the
+results (and ``SimError``s) the way that exchange does.
+
+What a dialect provides (see ``base.Dialect``): a class built as
+``Dialect(engine, keyring)`` for one exchange, with
+
+* ``async handle(request, path)``: answer a request whose URL is
+  ``/<exchange name><path>`` (REST, or a WebSocket upgrade); it owns paths,
+  parameter names, authentication (signatures, via ``keyring.lookup``), request
+  weights and rate limits, error codes and JSON shapes, and it injects the
+  engine's transport faults through ``base.delay``/``broken``/``dropped``;
+* ``start()`` (on the server's loop) and ``async stop()`` for its streams.
+
+How the server mounts it: ``SimulatorServer`` builds one engine per simulated
+exchange and the dialect registered in ``DIALECTS`` under the exchange's
+``ccxt_id``; every request below ``/<exchange name>/`` goes to that exchange's
+dialect, so exchanges of different dialects run side by side in one server.
+Adding an exchange means adding a package here (``okx/``, like ``binance/``)
+and one entry in ``DIALECTS``; the engine stays as it is.
+"""
+
+from __future__ import annotations
+
+from .base import Dialect, DialectFactory
+from .binance import BinanceDialect
+
+DIALECTS: dict[str, DialectFactory] = {"binance": BinanceDialect}
+
+
+def dialect_for(ccxt_id: str) -> DialectFactory:
+    """The dialect of exchanges with this ccxt id."""
+    try:
+        return DIALECTS[ccxt_id]
+    except KeyError:
+        known = ", ".join(sorted(DIALECTS))
+        raise ValueError(f"the simulator speaks no {ccxt_id!r} dialect (known: {known})") from None
+
+
+__all__ = ["DIALECTS", "Dialect", "DialectFactory", "dialect_for"]

@@ -1,0 +1,61 @@
+"""The exchange-neutral simulator engine: one ``ExchangeEngine`` per simulated exchange.
+
+Modules: ``markets`` and ``rules`` (markets, sizes, validation of quantities and
+prices), ``orders`` (neutral order types, time in force, statuses; order and fill
+records), ``book``/``matching``/``synthetic``/``prices`` (order books and the
+synthetic market), ``accounts`` (spot, margin and USDⓈ-M funds), ``trading``
+(placing, matching, cancelling, the passing of time), ``market_data`` (books,
+trades, klines, tickers), ``transfers``/``withdrawals`` (withdrawal histories),
+``faults`` (injected transport faults, the request-weight window), ``errors``
+(``SimError`` and its ``ErrorKind``). No exchange's wire vocabulary lives here.
+"""
+
+from .accounts import DEFAULT_LEVERAGE, Account, FuturesState
+from .errors import ErrorKind, SimError
+from .exchange import ExchangeEngine
+from .faults import Faults, Transport
+from .market_data import Depth, Liquidity, PublicTrade, Ticker
+from .markets import ATOMS_PER_UNIT, Market, atoms_str, build_markets
+from .orders import TIF_TYPES, Fill, Order, OrderStatus, OrderType, TimeInForce
+from .prices import key, mix
+from .state import today_ms
+from .withdrawals import (
+    DAY_MS,
+    CryptoWithdrawal,
+    FiatStatus,
+    FiatWithdrawal,
+    WithdrawalStatus,
+)
+
+__all__ = [
+    "ATOMS_PER_UNIT",
+    "DAY_MS",
+    "DEFAULT_LEVERAGE",
+    "TIF_TYPES",
+    "Account",
+    "CryptoWithdrawal",
+    "Depth",
+    "ErrorKind",
+    "ExchangeEngine",
+    "Faults",
+    "FiatStatus",
+    "FiatWithdrawal",
+    "Fill",
+    "FuturesState",
+    "Liquidity",
+    "Market",
+    "Order",
+    "OrderStatus",
+    "OrderType",
+    "PublicTrade",
+    "SimError",
+    "Ticker",
+    "TimeInForce",
+    "Transport",
+    "WithdrawalStatus",
+    "atoms_str",
+    "build_markets",
+    "key",
+    "mix",
+    "today_ms",
+]

@@ -1,0 +1,147 @@
+"""``ExchangeEngine``: one simulated exchange, in-process, in neutral vocabulary.
+
+It joins the engine's parts (``trading``, ``market_data``, ``transfers``) and adds
+what tests, the backtester and the server administer: accounts and their funds,
+fee rates, listeners and injected transport faults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from .accounts import FuturesState, default_account, futures_state
+from .faults import Faults
+from .market_data import MarketData
+from .markets import ATOMS_PER_UNIT, Market
+from .state import Listener, locked
+from .transfers import Transfers
+
+ACCOUNT_TYPES = ("spot", "margin", "future")
+
+
+class ExchangeEngine(MarketData, Transfers):
+    """One simulated exchange, usable in-process on a simulated clock (no HTTP).
+
+    Quantities given to and taken from the engine as ``str``/``Decimal``/``float`` are in
+    the market's units; results carry integer ticks, steps and atoms (see ``markets``).
+    """
+
+    _fees_ppm: tuple[int, int] | None = None
+
+    # -- listeners, faults, fees ---------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call ``listener(order, fill_or_None)`` on every order change (user data streams)."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        self._listeners.remove(listener)
+
+    def set_faults(self, **changes: float | int | bool) -> Faults:
+        """Inject faults into the HTTP front: ``latency_ms``, ``error_rate``, ``timeout_rate``,
+        ``burst_429``, ``drop_order_response``, ``timeout_delay_ms``."""
+        return self.transport.set_faults(**changes)
+
+    def set_rate_limit(self, weight_per_minute: int) -> None:
+        """The request weight a minute the HTTP front allows (its dialect weighs requests)."""
+        self.transport.weight_limit = weight_per_minute
+
+    def set_fee_rates(self, maker_ppm: int, taker_ppm: int) -> None:
+        """Charge these rates (parts per million) on every market instead of the defaults."""
+        self._fees_ppm = (maker_ppm, taker_ppm)
+
+    def fee_ppm(self, market: Market, maker: bool) -> int:
+        """The fee rate in parts per million for a maker or taker fill in ``market``."""
+        if self._fees_ppm is not None:
+            return self._fees_ppm[0 if maker else 1]
+        return super().fee_ppm(market, maker)
+
+    # -- accounts ------------------------------------------------------------------------
+
+    @locked
+    def add_account(self, name: str) -> None:
+        """Open another funded account (a second API user of this exchange)."""
+        account = default_account(name, list(self.markets.values()), self.clock.now_ms())
+        self._accounts.setdefault(name, account)
+
+    @locked
+    def set_balance(
+        self, account: str, asset: str, free: str | Decimal | float, account_type: str = "spot"
+    ) -> None:
+        """Set a free balance (spot, margin) or the futures wallet balance (asset ignored)."""
+        atoms = int(Decimal(str(free)) * ATOMS_PER_UNIT)
+        acct = self.account(account)
+        if account_type == "spot":
+            acct.spot_free[asset] = atoms
+        elif account_type == "margin":
+            acct.margin_free[asset] = atoms
+        elif account_type == "future":
+            acct.futures_wallet = atoms
+        else:
+            raise ValueError(f"account_type must be spot, margin or future, not {account_type!r}")
+
+    @locked
+    def fund_account(self, account: str, spot: Mapping[str, str | Decimal | float]) -> None:
+        """Empty ``account`` (spot, margin, loans, futures wallet), then hold ``spot`` free."""
+        acct = self.account(account)
+        acct.spot_free.clear()
+        acct.margin_free.clear()
+        acct.margin_borrowed.clear()
+        acct.futures_wallet = 0
+        for asset, amount in spot.items():
+            self.set_balance(account, asset, amount)
+
+    @locked
+    def futures_account(self, account: str = "main") -> tuple[FuturesState, dict[str, int]]:
+        """USDⓈ-M figures (atoms) and mark prices (ticks) of the linear markets."""
+        self._sync()
+        acct = self.account(account)
+        marks = {s: round(b.synth.mid(self._t)) for s, b in self._books.items() if b.market.linear}
+        return futures_state(acct, marks, self.markets), marks
+
+    @locked
+    def balances(self, account_type: str = "spot", account: str = "main") -> dict[str, dict]:
+        """Balances by asset as Decimals: spot/margin ``free``, ``locked`` (margin adds
+        ``borrowed``, ``interest``, ``net``); future ``wallet``, ``margin``, ``available``,
+        ``unrealized``, ``initial_margin`` for the quote asset."""
+        self._sync()
+        acct = self.account(account)
+        unit = Decimal(ATOMS_PER_UNIT)
+        if account_type == "spot":
+            assets = sorted(set(acct.spot_free) | set(acct.spot_locked))
+            return {
+                a: {
+                    "free": acct.spot_free.get(a, 0) / unit,
+                    "locked": acct.spot_locked.get(a, 0) / unit,
+                }
+                for a in assets
+            }
+        if account_type == "margin":
+            out = {}
+            for a in sorted(set(acct.margin_free) | set(acct.margin_borrowed)):
+                free, borrowed = acct.margin_free.get(a, 0), acct.margin_borrowed.get(a, 0)
+                interest = acct.interest(a, self._t)
+                out[a] = {
+                    "free": free / unit,
+                    "locked": Decimal(0),
+                    "borrowed": borrowed / unit,
+                    "interest": interest / unit,
+                    "net": (free - borrowed - interest) / unit,
+                }
+            return out
+        if account_type == "future":
+            state = self._futures(acct)
+            quote = next(m.quote for m in self.markets.values() if m.linear)
+            return {
+                quote: {
+                    "wallet": state.wallet / unit,
+                    "margin": state.margin_balance / unit,
+                    "available": state.available / unit,
+                    "unrealized": state.unrealized / unit,
+                    "initial_margin": state.initial_margin / unit,
+                }
+            }
+        raise ValueError(
+            f"account_type must be one of {', '.join(ACCOUNT_TYPES)}, not {account_type!r}"
+        )

@@ -1,0 +1,119 @@
+"""The state every part of an engine shares: markets, books, accounts, orders, the lock.
+
+``trading``, ``market_data`` and ``transfers`` add the engine's operations on it.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from deltaworks_core.clock import Clock, SimClock
+
+from .accounts import Account, default_account
+from .errors import ErrorKind, SimError
+from .faults import Transport
+from .markets import Market, build_markets
+from .matching import MarketBook
+from .orders import Fill, Order
+from .prices import key
+from .synthetic import STEP_MS, Synthetic
+from .withdrawals import DAY_MS, WithdrawalHistory
+
+Listener = Callable[[Order, Fill | None], None]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def locked(method: F) -> F:
+    """Serialise a public engine method (the server thread and a test thread share engines)."""
+
+    @functools.wraps(method)
+    def wrapper(self: EngineState, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def today_ms() -> int:
+    """Midnight UTC today in epoch ms: the default simulated epoch in wall-clock mode."""
+    now = int(time.time() * 1000)
+    return now - now % DAY_MS
+
+
+class EngineState:
+    """Markets, books, accounts, orders and fills of one simulated exchange."""
+
+    def __init__(
+        self,
+        name: str,
+        symbols: tuple[str, ...] | list[str],
+        *,
+        seed: int = 42,
+        clock: Clock | None = None,
+        epoch_ms: int | None = None,
+        withdrawals: int = 2000,
+        history_days: int = 365,
+    ) -> None:
+        if clock is None:
+            clock = SimClock(epoch_ms if epoch_ms is not None else today_ms())
+        self.name = name
+        self.seed = seed
+        self.clock = clock
+        self.epoch_ms = epoch_ms if epoch_ms is not None else clock.now_ms()
+        markets = build_markets(symbols)
+        self.markets: dict[str, Market] = {m.symbol: m for m in markets}
+        self._by_id = {(m.linear, m.id): m for m in markets}
+        self._books = {m.symbol: MarketBook(m, Synthetic(seed, name, m)) for m in markets}
+        now = clock.now_ms()
+        self._accounts: dict[str, Account] = {"main": default_account("main", markets, now)}
+        self.transport = Transport(key(seed, name, "transport"))
+        self._history = WithdrawalHistory(seed, name, self.epoch_ms, withdrawals, history_days)
+        self._orders: dict[int, Order] = {}
+        self._by_client: dict[tuple[str, str, str], Order] = {}
+        self._fills: dict[tuple[str, str], list[Fill]] = defaultdict(list)
+        self._tape_ids: dict[str, list[int]] = {s: [0, 0] for s in self.markets}
+        self._next_order = 1
+        self._next_fill = 1
+        self._step = now // STEP_MS
+        self._t = now
+        self._key = key(seed, name, "client-ids")
+        self._listeners: list[Listener] = []
+        self._lock = threading.RLock()
+        self._taker: Order | None = None
+        # order sizes and prices repeat: each market keeps its parsed strings (qty, price)
+        self._parsed: dict[str, tuple[dict[str, int], dict[str, int]]] = {
+            symbol: ({}, {}) for symbol in self.markets
+        }
+        self.events = 0
+
+    def now_ms(self) -> int:
+        return self.clock.now_ms()
+
+    # -- lookups -----------------------------------------------------------------------------
+
+    def market(self, symbol: str) -> Market:
+        """A market by unified symbol (BTC/USDT, BTC/USDT:USDT)."""
+        market = self.markets.get(symbol)
+        if market is None:
+            raise SimError(ErrorKind.UNKNOWN_SYMBOL, f"no market {symbol!r} on {self.name}")
+        return market
+
+    def market_by_id(self, market_id: str, linear: bool) -> Market:
+        """A market by exchange id (``BTCUSDT``): the spot one or the linear perpetual."""
+        market = self._by_id.get((linear, market_id))
+        if market is None:
+            raise SimError(ErrorKind.UNKNOWN_SYMBOL, f"no market id {market_id!r} on {self.name}")
+        return market
+
+    def account(self, name: str) -> Account:
+        try:
+            return self._accounts[name]
+        except KeyError:
+            raise SimError(
+                ErrorKind.UNKNOWN_ACCOUNT, f"no account {name!r} on {self.name}"
+            ) from None
