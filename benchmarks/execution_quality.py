@@ -26,8 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from deltaworks_core.questdb import ManagedQuestDB, QuestDBReader, QuestDBWriter, migrate
 from deltaworks_core.questdb.server import private_server_settings
-from deltaworks_core.venues.simulator.clock import SimClock
-from deltaworks_core.venues.simulator.engine import ExchangeEngine
+from deltaworks_core.venues.simulator import ExchangeEngine, SimClock
 from deltaworks_exec.algos.base import AlgoContext, ParentOrder, ParentSpec
 from deltaworks_exec.algos.direct import VenueOrders
 from deltaworks_exec.algos.events import MemoryProgress

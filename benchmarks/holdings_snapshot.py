@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from deltaworks_core.config import ExchangeSettings, load_settings
 from deltaworks_core.questdb import ManagedQuestDB, QuestDBReader, migrate
 from deltaworks_core.questdb.server import private_server_settings
-from deltaworks_core.venues.simulator.server import running_simulator
+from deltaworks_core.venues.simulator import running_simulator
 from deltaworks_pipelines.assets.holdings import SYMBOLS, TABLE, snapshot
 from deltaworks_pipelines.resources import ExchangesResource, QuestDBResource
 

@@ -27,8 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from deltaworks_core.config import ExchangeSettings, load_settings
 from deltaworks_core.questdb import ManagedQuestDB, QuestDBReader, migrate
 from deltaworks_core.questdb.server import private_server_settings
-from deltaworks_core.venues.simulator.clock import SimClock
-from deltaworks_core.venues.simulator.server import running_simulator
+from deltaworks_core.venues.simulator import SimClock, running_simulator
 from deltaworks_pipelines.assets.withdrawals import fetch_withdrawals, write_withdrawals
 from deltaworks_pipelines.definitions import WITHDRAWALS_JOB, build_definitions
 

@@ -185,7 +185,7 @@ def sim_start() -> None:
 @sim_app.command("run")
 def sim_run() -> None:
     """Run the simulator in the foreground until interrupted."""
-    from deltaworks_core.venues.simulator.server import serve_forever
+    from deltaworks_core.venues.simulator import serve_forever
 
     configure_logging()
     settings = _settings()

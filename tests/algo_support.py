@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from deltaworks_core.venues.simulator.clock import SimClock
-
-from deltaworks_core.venues.simulator.engine import ExchangeEngine
+from deltaworks_core.venues.simulator import ExchangeEngine, SimClock
 from deltaworks_exec.algos.base import AlgoContext, ParentOrder
 from deltaworks_exec.algos.direct import VenueOrders
 from deltaworks_exec.algos.events import MemoryProgress

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import dagster as dg
-from deltaworks_core.venues.simulator.clock import SimClock
 
 from deltaworks_core.config import ExchangeSettings, Settings
-from deltaworks_core.venues.simulator.server import SimulatorServer, running_simulator
+from deltaworks_core.venues.simulator import SimClock, SimulatorServer, running_simulator
 from deltaworks_pipelines.definitions import build_definitions
 from deltaworks_pipelines.partitions import ExchangeDay
 

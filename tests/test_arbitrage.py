@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from deltaworks_core.venues.simulator.server import running_simulator
+from deltaworks_core.venues.simulator import running_simulator
 from deltaworks_exec.algos.cli import arb_app
 from deltaworks_exec.arbitrage.scanner import (
     ArbitrageScanner,

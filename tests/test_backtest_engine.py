@@ -165,17 +165,12 @@ def test_several_venues_at_once():
 
 
 def test_replay_engine_is_the_engine():
-    """ReplayEngine only changes the fee rates: with the simulator's own rates it fills
+    """The backtest only changes the fee rates: with the simulator's own rates it fills
     exactly like ExchangeEngine."""
-    from deltaworks_core.venues.simulator.clock import SimClock
+    from deltaworks_core.venues.simulator import ExchangeEngine, SimClock
 
-    from deltaworks_core.venues.simulator.engine import ExchangeEngine
-    from deltaworks_exec.backtest.venue_engine import ReplayEngine
-
-    engines = [
-        ExchangeEngine("x", ["BTC/USDT"], clock=SimClock(1_767_225_600_000)),
-        ReplayEngine("x", ["BTC/USDT"], SimClock(1_767_225_600_000), FeeModel(10, 10)),
-    ]
+    engines = [ExchangeEngine("x", ["BTC/USDT"], clock=SimClock(1_767_225_600_000)) for _ in "ab"]
+    engines[1].set_fee_rates(*FeeModel(10, 10).ppm())
     trails = []
     for engine in engines:
         fills = []

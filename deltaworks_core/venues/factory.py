@@ -67,7 +67,7 @@ def _credentials(exchange: ExchangeSettings) -> dict[str, str] | None:
 
 
 def _simulator_credentials(exchange: ExchangeSettings) -> dict[str, str]:
-    from deltaworks_core.venues.simulator.credentials import dev_credentials
+    from deltaworks_core.venues.simulator import dev_credentials
 
     api_key, secret = dev_credentials(exchange.name)
     return {"apiKey": api_key, "secret": secret}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from deltaworks_core.venues.simulator.engine import ExchangeEngine
+from deltaworks_core.venues.simulator import ExchangeEngine
 from deltaworks_exec.algos.base import TERMINAL, AlgoContext, ParentOrder
 from deltaworks_exec.algos.direct import VenueOrders
 from deltaworks_exec.algos.events import MemoryProgress

@@ -89,6 +89,10 @@ class RunContext:
     def now_ms(self) -> int:
         return self._now
 
+    def move_to(self, at_ms: int) -> None:
+        """The runner's time: what the strategy sees as now from here on."""
+        self._now = at_ms
+
     def _venue(self, venue: str | None) -> str:
         if venue is None:
             return self.venues[0]

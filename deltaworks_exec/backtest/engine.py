@@ -15,10 +15,14 @@ import contextlib
 import time
 from decimal import Decimal
 
-from deltaworks_core.venues.simulator.engine import ExchangeEngine
-from deltaworks_core.venues.simulator.errors import BinanceError
-from deltaworks_core.venues.simulator.markets import ATOMS_PER_UNIT
-from deltaworks_core.venues.simulator.orders import Fill, Order
+from deltaworks_core.venues.simulator import (
+    ATOMS_PER_UNIT,
+    ExchangeEngine,
+    Fill,
+    Order,
+    OrderType,
+    SimError,
+)
 from deltaworks_exec.backtest.algo_host import AlgoHost
 from deltaworks_exec.backtest.context import Cancel, RunContext, Timer
 from deltaworks_exec.backtest.data import MarketData
@@ -29,7 +33,7 @@ from deltaworks_exec.clock import SimulatedClock
 from deltaworks_exec.strategies.api import Bar, FillEvent, Strategy, Trade
 
 CHUNK = 1 << 15
-_TYPES = {"market": "MARKET", "limit": "LIMIT"}
+_TYPES = {"market": OrderType.MARKET, "limit": OrderType.LIMIT}
 
 
 def fill_event(venue: str, order: Order, fill: Fill) -> FillEvent:
@@ -115,7 +119,7 @@ class Backtest:
             if ts >= equity.next_ms:
                 equity.sample(ts)
             venue, symbol = key = keys[sid_l[k]]
-            ctx._now = ts
+            ctx.move_to(ts)
             if open_orders:
                 self._sync(ctx, venue, ts)
             last[key] = price = px_l[k]
@@ -146,7 +150,7 @@ class Backtest:
             if ts >= equity.next_ms:
                 equity.sample(ts)
             venue, symbol = key = keys[sid_l[k]]
-            ctx._now = ts
+            ctx.move_to(ts)
             if open_orders:
                 self._sync(ctx, venue, ts)
             last[key] = close = c_l[k]
@@ -183,13 +187,13 @@ class Backtest:
         """Timers, orders and cancels whose time has come, in time order."""
         while (item := ctx.pop_due(until)) is not None:
             at, what, venue = item
-            ctx._now = at
+            ctx.move_to(at)
             if isinstance(what, Timer):
                 ctx.fire(at, what)
             elif isinstance(what, Cancel):
                 engine = self._engine(venue, at)
                 symbol = ctx.symbol_of[what.client_order_id]
-                with contextlib.suppress(BinanceError):  # already done: nothing to cancel
+                with contextlib.suppress(SimError):  # already done: nothing to cancel
                     engine.cancel_order(ACCOUNT, symbol, client_order_id=what.client_order_id)
             else:
                 engine = self._engine(venue, at)
@@ -203,6 +207,6 @@ class Backtest:
                         None if what.price is None else repr(what.price),
                         client_order_id=what.client_order_id,
                     )
-                except BinanceError as exc:
-                    ctx.rejected(at, what.client_order_id, f"{exc.code} {exc.msg}")
+                except SimError as exc:
+                    ctx.rejected(at, what.client_order_id, exc.message)
             ctx.deliver()

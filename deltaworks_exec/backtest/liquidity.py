@@ -1,6 +1,6 @@
 """Recorded market data in place of the simulator's synthetic market.
 
-The simulator's ``MarketBook`` asks its liquidity source for the trade at the
+The simulator's engine asks a market's liquidity source for the trade at the
 start of each second (``trade``), the volume that can trade through resting
 orders in that second (``flow``), the quote ladders (``ladders``) and the mid
 (``mid``). ``ReplayLiquidity`` answers from a recorded tape, as a function of
@@ -15,12 +15,11 @@ driven in real time and a fast backtest see the same market whenever they ask.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import accumulate
 
-from deltaworks_core.venues.simulator.clock import Clock
-from deltaworks_core.venues.simulator.markets import Market
-from deltaworks_core.venues.simulator.matching import MarketBook
+from deltaworks_core.clock import Clock
+from deltaworks_core.venues.simulator import ExchangeEngine, Market
 from deltaworks_exec.backtest.models import SlippageModel
 from deltaworks_exec.venue import OrderBook
 
@@ -50,13 +49,12 @@ class ReplayLiquidity:
         self._cumulative = [0.0, *accumulate(amounts)]
         self._tick = float(market.tick)
         self._step = float(market.step)
-        self._book: MarketBook | None = None
         self._version = -1
+        self._prices_changed: Callable[[], None] | None = None
 
-    def attach(self, book: MarketBook) -> None:
-        """Replace ``book``'s synthetic market with this one."""
-        book.synth = self  # type: ignore[assignment]  # duck-typed liquidity source
-        self._book = book
+    def attach(self, engine: ExchangeEngine) -> None:
+        """Replace the synthetic market of ``engine``'s market with this one."""
+        self._prices_changed = engine.attach_liquidity(self.market.symbol, self)
 
     def _index(self, t_ms: int) -> int:
         """Index of the last point at or before ``t_ms`` (-1 when none)."""
@@ -69,9 +67,9 @@ class ReplayLiquidity:
     def mid(self, t_ms: int) -> float:
         """Mid in ticks; a new price since the cached ladders makes the book rebuild them."""
         i = self._index(t_ms)
-        if i != self._version and self._book is not None:
+        if i != self._version and self._prices_changed is not None:
             self._version = i
-            self._book._ladder_step = -1  # the engine caches ladders per second: price moved
+            self._prices_changed()  # the engine caches ladders per second: the price moved
         return self._prices[max(0, i)] / self._tick
 
     def trade(self, step: int) -> tuple[int, int, bool]:

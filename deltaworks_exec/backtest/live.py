@@ -58,7 +58,7 @@ class LiveRunner:
                 await self._advance(ts)
                 equity.sample(ts)
                 venue, symbol = key = setup.streams[setup.stream_ids[k]]
-                ctx._now = ts
+                ctx.move_to(ts)
                 await self._catch_up(venue)
                 if setup.data.kind == "trades":
                     ctx.last[key] = price = c["price"][k]
@@ -117,7 +117,7 @@ class LiveRunner:
         """Wait until ``at`` on the clock, then send the order or cancel, or fire the timer."""
         await self.clock.sleep((at - self.clock.now_ms()) / 1000)
         ctx = self.ctx
-        ctx._now = at
+        ctx.move_to(at)
         if isinstance(what, Timer):
             ctx.fire(at, what)
         elif isinstance(what, Cancel):

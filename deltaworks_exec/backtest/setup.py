@@ -9,8 +9,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from deltaworks_core.venues.simulator.engine import ExchangeEngine
-from deltaworks_core.venues.simulator.markets import build_markets
+from deltaworks_core.venues.simulator import ExchangeEngine, build_markets
 from deltaworks_exec.backtest.context import RunContext
 from deltaworks_exec.backtest.data import MINUTE_MS, DataError, MarketData
 from deltaworks_exec.backtest.liquidity import ReplayLiquidity
@@ -19,6 +18,7 @@ from deltaworks_exec.backtest.result import RunResult
 from deltaworks_exec.backtest.venue_engine import build_engine
 from deltaworks_exec.strategies.api import Strategy
 from deltaworks_exec.venue import MarketRules
+from deltaworks_exec.venues.engine_venue import market_rules
 
 Progress = Callable[[int], None]
 
@@ -73,17 +73,8 @@ class RunSetup:
         markets = {m.symbol: m for m in build_markets(sorted({s for _, s in self.streams}))}
         self.rules: dict[tuple[str, str], MarketRules] = {}
         for venue, symbol in self.streams:
-            m = markets[symbol]
-            self.rules[(venue, symbol)] = MarketRules(
-                symbol=symbol,
-                base=m.base,
-                quote=m.quote,
-                price_increment=float(m.tick),
-                amount_increment=float(m.step),
-                min_amount=float(m.step),
-                min_notional=float(m.min_notional),
-                taker_fee=config.fees.taker_bps / 10_000,
-                maker_fee=config.fees.maker_bps / 10_000,
+            self.rules[(venue, symbol)] = market_rules(
+                markets[symbol], config.fees.maker_bps / 10_000, config.fees.taker_bps / 10_000
             )
         for venue, symbol in self.streams:
             self._check_tick(venue, symbol, markets[symbol].tick)
@@ -114,7 +105,7 @@ class RunSetup:
             for venue in data.venues
         }
         self.liquidity = {
-            (venue, symbol): self.engines[venue].books[symbol].synth  # type: ignore[misc]
+            (venue, symbol): self.engines[venue].liquidity(symbol)  # type: ignore[misc]
             for venue, symbol in self.streams
         }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from deltaworks_core.models import utc_from_ms
-from deltaworks_core.venues.simulator.engine import ExchangeEngine
+from deltaworks_core.venues.simulator import ExchangeEngine
 
 MINUTE_MS = 60_000
 

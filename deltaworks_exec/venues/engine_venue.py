@@ -16,63 +16,66 @@ from decimal import Decimal
 import ccxt
 
 from deltaworks_core.models import Fill, Order, OrderStatus, utc_from_ms
-from deltaworks_core.venues.simulator import orders as sim_orders
-from deltaworks_core.venues.simulator.engine import FEES_PPM, ExchangeEngine
-from deltaworks_core.venues.simulator.errors import BinanceError
-from deltaworks_core.venues.simulator.markets import ATOMS_PER_UNIT, Market
+from deltaworks_core.venues import simulator as sim
 from deltaworks_exec.algos.slicing import price_to_tick, to_step
 from deltaworks_exec.clock import Clock
 from deltaworks_exec.venue import Balance, MarketRules, OrderBook, OrderRequest, VenueEvent
 
-_STATUS: dict[str, OrderStatus] = {
-    "NEW": "open",
-    "PARTIALLY_FILLED": "open",
-    "FILLED": "closed",
-    "CANCELED": "canceled",
-    "EXPIRED": "expired",
-    "REJECTED": "rejected",
+_STATUS: dict[sim.OrderStatus, OrderStatus] = {
+    sim.OrderStatus.NEW: "open",
+    sim.OrderStatus.PARTIALLY_FILLED: "open",
+    sim.OrderStatus.FILLED: "closed",
+    sim.OrderStatus.CANCELED: "canceled",
+    sim.OrderStatus.EXPIRED: "expired",
 }
-# (our type, linear market) -> the engine's (Binance's) order type
-_SPOT_TYPES = {
-    "market": "MARKET",
-    "limit": "LIMIT",
-    "stop_loss": "STOP_LOSS",
-    "stop_loss_limit": "STOP_LOSS_LIMIT",
-    "take_profit": "TAKE_PROFIT",
-    "take_profit_limit": "TAKE_PROFIT_LIMIT",
+# our order type -> the engine's
+_TYPES = {
+    "market": sim.OrderType.MARKET,
+    "limit": sim.OrderType.LIMIT,
+    "stop_loss": sim.OrderType.STOP_MARKET,
+    "stop_loss_limit": sim.OrderType.STOP_LIMIT,
+    "take_profit": sim.OrderType.TAKE_PROFIT_MARKET,
+    "take_profit_limit": sim.OrderType.TAKE_PROFIT_LIMIT,
 }
-_LINEAR_TYPES = {
-    "market": "MARKET",
-    "limit": "LIMIT",
-    "stop_loss": "STOP_MARKET",
-    "stop_loss_limit": "STOP",
-    "take_profit": "TAKE_PROFIT_MARKET",
-    "take_profit_limit": "TAKE_PROFIT",
+_OUR_TYPES = {v: k for k, v in _TYPES.items()} | {sim.OrderType.LIMIT_MAKER: "limit"}
+_OUR_TIFS = {tif: tif.value for tif in sim.TimeInForce} | {sim.TimeInForce.POST_ONLY: "PO"}
+# the ccxt error a live venue raises for each kind of refusal (others: InvalidOrder)
+_CCXT_ERRORS: dict[sim.ErrorKind, type[ccxt.BaseError]] = {
+    sim.ErrorKind.UNKNOWN_ORDER: ccxt.OrderNotFound,
+    sim.ErrorKind.CANCEL_REJECTED: ccxt.OrderNotFound,
+    sim.ErrorKind.UNKNOWN_SYMBOL: ccxt.BadSymbol,
+    sim.ErrorKind.INSUFFICIENT_BALANCE: ccxt.InsufficientFunds,
+    sim.ErrorKind.INSUFFICIENT_MARGIN: ccxt.InsufficientFunds,
+    sim.ErrorKind.WOULD_TRIGGER: ccxt.OrderImmediatelyFillable,
+    sim.ErrorKind.WOULD_TAKE: ccxt.OrderImmediatelyFillable,
+    sim.ErrorKind.UNKNOWN_ACCOUNT: ccxt.AuthenticationError,
 }
-_OUR_TYPES = {v: k for k, v in _SPOT_TYPES.items()} | {v: k for k, v in _LINEAR_TYPES.items()}
-_OUR_TYPES["LIMIT_MAKER"] = "limit"
 
 
-def ccxt_error(exc: BinanceError) -> ccxt.BaseError:
-    """The ccxt error ccxt's binance class raises for a Binance error code."""
-    text = f"{exc.code} {exc.msg}"
-    if exc.code in (-2011, -2013):
-        return ccxt.OrderNotFound(text)
-    if exc.code == -1121:
-        return ccxt.BadSymbol(text)
-    if exc.code in (-2019,) or "insufficient balance" in exc.msg.lower():
-        return ccxt.InsufficientFunds(text)
-    if exc.code == -2021:
-        return ccxt.OrderImmediatelyFillable(text)
-    if exc.code == -2015:
-        return ccxt.AuthenticationError(text)
-    return ccxt.InvalidOrder(text)
+def ccxt_error(exc: sim.SimError) -> ccxt.BaseError:
+    """The ccxt error a live venue raises for the engine's refusal ``exc``."""
+    return _CCXT_ERRORS.get(exc.kind, ccxt.InvalidOrder)(str(exc))
+
+
+def market_rules(market: sim.Market, maker_fee: float, taker_fee: float) -> MarketRules:
+    """The trading rules of a simulated market, with these fee rates (fractions)."""
+    return MarketRules(
+        symbol=market.symbol,
+        base=market.base,
+        quote=market.quote,
+        price_increment=float(market.tick),
+        amount_increment=float(market.step),
+        min_amount=float(market.step),
+        min_notional=float(market.min_notional),
+        taker_fee=taker_fee,
+        maker_fee=maker_fee,
+    )
 
 
 class EngineVenue:
     """One account of one simulated exchange, driven in-process."""
 
-    def __init__(self, engine: ExchangeEngine, clock: Clock, account: str = "main") -> None:
+    def __init__(self, engine: sim.ExchangeEngine, clock: Clock, account: str = "main") -> None:
         self.name = engine.name
         self.engine = engine
         self.clock = clock
@@ -86,45 +89,45 @@ class EngineVenue:
         if now > self.engine.now_ms():
             self.engine.set_time(now)
 
-    def _market(self, symbol: str) -> Market:
+    def _market(self, symbol: str) -> sim.Market:
         try:
             return self.engine.market(symbol)
-        except BinanceError as exc:
+        except sim.SimError as exc:
             raise ccxt_error(exc) from None
 
     @staticmethod
-    def _price(market: Market, ticks: int) -> float:
+    def _price(market: sim.Market, ticks: int) -> float:
         return float(ticks * market.tick)
 
     @staticmethod
-    def _qty(market: Market, steps: int) -> float:
+    def _qty(market: sim.Market, steps: int) -> float:
         return float(steps * market.step)
 
-    def _order(self, o: sim_orders.Order) -> Order:
+    def _order(self, o: sim.Order) -> Order:
         m = o.market
         average = None
         if o.filled:
-            average = float(Decimal(o.quote) / ATOMS_PER_UNIT / (o.filled * m.step))
+            average = float(Decimal(o.quote) / sim.ATOMS_PER_UNIT / (o.filled * m.step))
         return Order(
             id=str(o.id),
             client_order_id=o.client_id,
             exchange=self.name,
             symbol=m.symbol,
             side="buy" if o.buy else "sell",
-            type=_OUR_TYPES.get(o.type, o.type.lower()),
-            time_in_force=o.tif,
+            type=_OUR_TYPES[o.type],
+            time_in_force=_OUR_TIFS[o.tif],
             price=self._price(m, o.price) if o.price else None,
             amount=self._qty(m, o.qty),
             filled=self._qty(m, o.filled),
             remaining=self._qty(m, o.remaining),
             average=average,
-            status=_STATUS.get(o.status, "open"),
-            status_raw=o.status,
+            status=_STATUS[o.status],
+            status_raw=o.status.value,
             ts=utc_from_ms(o.time),
             trigger_price=self._price(m, o.stop) if o.stop else None,
         )
 
-    def _fill(self, f: sim_orders.Fill) -> Fill:
+    def _fill(self, f: sim.Fill) -> Fill:
         m = f.market
         order = self.engine.order(self.account, m.symbol, order_id=f.order_id)
         return Fill(
@@ -137,8 +140,8 @@ class EngineVenue:
             side="buy" if f.buyer else "sell",
             price=self._price(m, f.price),
             amount=self._qty(m, f.qty),
-            cost=float(Decimal(f.quote) / ATOMS_PER_UNIT),
-            fee=float(Decimal(f.commission) / ATOMS_PER_UNIT),
+            cost=float(Decimal(f.quote) / sim.ATOMS_PER_UNIT),
+            fee=float(Decimal(f.commission) / sim.ATOMS_PER_UNIT),
             fee_currency=f.commission_asset,
             taker_or_maker="maker" if f.maker else "taker",
         )
@@ -147,19 +150,9 @@ class EngineVenue:
 
     def rules(self, symbol: str) -> MarketRules:
         m = self._market(symbol)
-        # an engine with its own rates (the backtester's) has ``fees_ppm``: (maker, taker)
-        maker_ppm, taker_ppm = getattr(self.engine, "fees_ppm", None) or FEES_PPM[m.linear]
-        return MarketRules(
-            symbol=m.symbol,
-            base=m.base,
-            quote=m.quote,
-            price_increment=float(m.tick),
-            amount_increment=float(m.step),
-            min_amount=float(m.step),
-            min_notional=float(m.min_notional),
-            taker_fee=taker_ppm / 1_000_000,
-            maker_fee=maker_ppm / 1_000_000,
-        )
+        maker_ppm = self.engine.fee_ppm(m, maker=True)
+        taker_ppm = self.engine.fee_ppm(m, maker=False)
+        return market_rules(m, maker_ppm / 1_000_000, taker_ppm / 1_000_000)
 
     def amount_to_precision(self, symbol: str, amount: float) -> float:
         m = self._market(symbol)
@@ -174,12 +167,15 @@ class EngineVenue:
     async def submit(self, request: OrderRequest) -> Order:
         self._sync()
         m = self._market(request.symbol)
-        engine_type = (_LINEAR_TYPES if m.linear else _SPOT_TYPES).get(request.type)
+        engine_type = _TYPES.get(request.type)
         if engine_type is None:
             raise ccxt.NotSupported(f"{self.name} does not support order type {request.type!r}")
-        tif = request.time_in_force
-        if tif == "PO":
-            engine_type, tif = ("LIMIT", "GTX") if m.linear else ("LIMIT_MAKER", None)
+        tif: str | None = request.time_in_force
+        if tif == "PO":  # post-only: Binance's spot refuses a crossing one, its futures expire it
+            if m.linear:
+                engine_type, tif = sim.OrderType.LIMIT, sim.TimeInForce.POST_ONLY
+            else:
+                engine_type, tif = sim.OrderType.LIMIT_MAKER, None
         try:
             order = self.engine.place_order(
                 self.account,
@@ -192,7 +188,7 @@ class EngineVenue:
                 client_order_id=request.client_order_id,
                 stop_price=None if request.stop_price is None else repr(request.stop_price),
             )
-        except BinanceError as exc:
+        except sim.SimError as exc:
             raise ccxt_error(exc) from None
         return self._order(order)
 
@@ -200,7 +196,7 @@ class EngineVenue:
         self._sync()
         try:
             return self._order(self.engine.cancel_order(self.account, symbol, order_id))
-        except BinanceError as exc:
+        except sim.SimError as exc:
             raise ccxt_error(exc) from None
 
     async def fetch_order(
@@ -209,8 +205,8 @@ class EngineVenue:
         self._sync()
         try:
             order = self.engine.order(self.account, symbol, order_id, client_order_id)
-        except BinanceError as exc:
-            if exc.code == -2013:
+        except sim.SimError as exc:
+            if exc.kind is sim.ErrorKind.UNKNOWN_ORDER:
                 return None
             raise ccxt_error(exc) from None
         return self._order(order)
@@ -258,7 +254,7 @@ class EngineVenue:
         while True:
             yield await self._queue.get()
 
-    def _on_change(self, order: sim_orders.Order, fill: sim_orders.Fill | None) -> None:
+    def _on_change(self, order: sim.Order, fill: sim.Fill | None) -> None:
         if self._queue is not None and order.account == self.account:
             fills = (self._fill(fill),) if fill is not None else ()
             self._queue.put_nowait(VenueEvent(order=self._order(order), fills=fills))

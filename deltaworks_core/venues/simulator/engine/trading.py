@@ -489,6 +489,12 @@ class Trading(EngineState):
         return order
 
     @locked
+    def orders(self, account: str) -> list[Order]:
+        """Every order ``account`` ever placed, open or not, in id order."""
+        self.account(account)
+        return [o for o in self._orders.values() if o.account == account]
+
+    @locked
     def open_orders(self, account: str, symbol: str | None = None) -> list[Order]:
         self._sync()
         market = self.market(symbol) if symbol is not None else None
