@@ -3,7 +3,7 @@
 Modules: ``markets`` and ``rules`` (markets, sizes, validation of quantities and
 prices), ``orders`` (neutral order types, time in force, statuses; order and fill
 records), ``book``/``matching``/``synthetic``/``prices`` (order books and the
-synthetic market), ``accounts`` (spot, margin and USDⓈ-M funds), ``trading``
+synthetic market), ``accounts`` (spot, margin and linear funds), ``trading``
 (placing, matching, cancelling, the passing of time), ``market_data`` (books,
 trades, klines, tickers), ``transfers``/``withdrawals`` (withdrawal histories),
 ``faults`` (injected transport faults, the request-weight window), ``errors``

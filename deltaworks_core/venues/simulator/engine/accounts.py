@@ -1,4 +1,4 @@
-"""Account balances: spot, cross margin and USDⓈ-M futures, in integer atoms (1e-8)."""
+"""Account balances: spot, cross margin and linear perpetuals, in integer atoms (1e-8)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ MARGIN_QUOTE_FUNDS = 10_000
 
 @dataclass(slots=True)
 class Position:
-    """A one-way USDⓈ-M position: signed quantity in steps, signed cost basis in atoms."""
+    """A one-way linear position: signed quantity in steps, signed cost basis in atoms."""
 
     amt: int = 0
     cost: int = 0
@@ -110,7 +110,7 @@ def spot_settle(
 def futures_settle(
     account: Account, order: Order, price: int, qty: int, fee_ppm: int, now: int
 ) -> tuple[int, int]:
-    """Apply one USDⓈ-M fill; returns (commission atoms, realised PnL atoms)."""
+    """Apply one linear fill; returns (commission atoms, realised PnL atoms)."""
     m = order.market
     notional = qty * price * m.notional_atoms_per_unit
     pos = account.positions.setdefault(m.symbol, Position())
@@ -137,7 +137,7 @@ def futures_settle(
 
 @dataclass(frozen=True, slots=True)
 class FuturesState:
-    """USDⓈ-M account figures at one mark price set (atoms)."""
+    """linear account figures at one mark price set (atoms)."""
 
     wallet: int
     unrealized: int

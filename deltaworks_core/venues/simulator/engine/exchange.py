@@ -2,7 +2,7 @@
 
 It joins the engine's parts (``trading``, ``market_data``, ``transfers``) and adds
 what tests, the backtester and the server administer: accounts and their funds,
-fee rates, listeners and injected transport faults.
+listeners and injected transport faults.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from decimal import Decimal
 from .accounts import FuturesState, default_account, futures_state
 from .faults import Faults
 from .market_data import MarketData
-from .markets import ATOMS_PER_UNIT, Market
+from .markets import ATOMS_PER_UNIT
 from .state import Listener, locked
 from .transfers import Transfers
 
@@ -27,9 +27,7 @@ class ExchangeEngine(MarketData, Transfers):
     the market's units; results carry integer ticks, steps and atoms (see ``markets``).
     """
 
-    _fees_ppm: tuple[int, int] | None = None
-
-    # -- listeners, faults, fees ---------------------------------------------------------
+    # -- listeners and faults ---------------------------------------------------------
 
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener(order, fill_or_None)`` on every order change (user data streams)."""
@@ -46,16 +44,6 @@ class ExchangeEngine(MarketData, Transfers):
     def set_rate_limit(self, weight_per_minute: int) -> None:
         """The request weight a minute the HTTP front allows (its dialect weighs requests)."""
         self.transport.weight_limit = weight_per_minute
-
-    def set_fee_rates(self, maker_ppm: int, taker_ppm: int) -> None:
-        """Charge these rates (parts per million) on every market instead of the defaults."""
-        self._fees_ppm = (maker_ppm, taker_ppm)
-
-    def fee_ppm(self, market: Market, maker: bool) -> int:
-        """The fee rate in parts per million for a maker or taker fill in ``market``."""
-        if self._fees_ppm is not None:
-            return self._fees_ppm[0 if maker else 1]
-        return super().fee_ppm(market, maker)
 
     # -- accounts ------------------------------------------------------------------------
 
@@ -94,7 +82,7 @@ class ExchangeEngine(MarketData, Transfers):
 
     @locked
     def futures_account(self, account: str = "main") -> tuple[FuturesState, dict[str, int]]:
-        """USDⓈ-M figures (atoms) and mark prices (ticks) of the linear markets."""
+        """linear figures (atoms) and mark prices (ticks) of the linear markets."""
         self._sync()
         acct = self.account(account)
         marks = {s: round(b.synth.mid(self._t)) for s, b in self._books.items() if b.market.linear}

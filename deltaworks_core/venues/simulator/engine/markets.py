@@ -1,4 +1,4 @@
-"""Markets (spot pairs and USDⓈ-M perpetuals) kept in integer ticks and steps.
+"""Markets (spot pairs and linear perpetuals) kept in integer ticks and steps.
 
 Prices are integers of ``tick`` and quantities integers of ``step``; balances are
 integers of ``ATOM`` (1e-8), so the matching engine never touches floats or Decimal.
@@ -25,7 +25,7 @@ SPOT_MIN_NOTIONAL = 5
 
 @dataclass(frozen=True, slots=True)
 class Market:
-    """One tradable symbol: a spot pair or a USDⓈ-M perpetual.
+    """One tradable symbol: a spot pair or a linear perpetual.
 
     The derived integer sizes are computed once: the matching engine reads them per fill.
     """
@@ -76,7 +76,7 @@ def atoms_str(atoms: int, decimals: int = 8) -> str:
 
 
 def build_markets(symbols: tuple[str, ...] | list[str]) -> list[Market]:
-    """Spot markets for the configured symbols plus a USDⓈ-M perpetual per USDT pair."""
+    """Spot markets for the configured symbols plus a linear perpetual per USDT pair."""
     markets: list[Market] = []
     for symbol in symbols:
         base, _, quote = symbol.partition("/")

@@ -85,6 +85,7 @@ class EngineState:
         self._listeners: list[Listener] = []
         self._lock = threading.RLock()
         self._taker: Order | None = None
+        self._fees_ppm: tuple[int, int] | None = None  # (maker, taker) on every market
         # order sizes and prices repeat: each market keeps its parsed strings (qty, price)
         self._parsed: dict[str, tuple[dict[str, int], dict[str, int]]] = {
             symbol: ({}, {}) for symbol in self.markets

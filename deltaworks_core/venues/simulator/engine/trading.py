@@ -334,9 +334,14 @@ class Trading(EngineState):
         if maker is not None:
             self._fill(maker, price, qty, True)
 
+    def set_fee_rates(self, maker_ppm: int, taker_ppm: int) -> None:
+        """Charge these rates (parts per million) on every market instead of the defaults."""
+        self._fees_ppm = (maker_ppm, taker_ppm)
+
     def fee_ppm(self, market: Market, maker: bool) -> int:
-        """The fee rate in parts per million for a maker or taker fill."""
-        return FEES_PPM[market.linear][0 if maker else 1]
+        """The fee rate in parts per million for a maker or taker fill in ``market``."""
+        rates = self._fees_ppm or FEES_PPM[market.linear]
+        return rates[0 if maker else 1]
 
     def _fill(self, order: Order, price: int, qty: int, maker: bool) -> None:
         m = order.market
