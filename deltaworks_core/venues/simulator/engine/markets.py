@@ -31,7 +31,6 @@ class Market:
     """
 
     symbol: str  # unified: BTC/USDT or BTC/USDT:USDT
-    id: str  # exchange id: BTCUSDT
     base: str
     quote: str
     linear: bool
@@ -86,7 +85,6 @@ def build_markets(symbols: tuple[str, ...] | list[str]) -> list[Market]:
         markets.append(
             Market(
                 symbol,
-                base + quote,
                 base,
                 quote,
                 False,
@@ -100,7 +98,6 @@ def build_markets(symbols: tuple[str, ...] | list[str]) -> list[Market]:
             markets.append(
                 Market(
                     f"{symbol}:USDT",
-                    base + quote,
                     base,
                     quote,
                     True,

@@ -67,7 +67,6 @@ class EngineState:
         self.epoch_ms = epoch_ms if epoch_ms is not None else clock.now_ms()
         markets = build_markets(symbols)
         self.markets: dict[str, Market] = {m.symbol: m for m in markets}
-        self._by_id = {(m.linear, m.id): m for m in markets}
         self._books = {m.symbol: MarketBook(m, Synthetic(seed, name, m)) for m in markets}
         now = clock.now_ms()
         self._accounts: dict[str, Account] = {"main": default_account("main", markets, now)}
@@ -102,13 +101,6 @@ class EngineState:
         market = self.markets.get(symbol)
         if market is None:
             raise SimError(ErrorKind.UNKNOWN_SYMBOL, f"no market {symbol!r} on {self.name}")
-        return market
-
-    def market_by_id(self, market_id: str, linear: bool) -> Market:
-        """A market by exchange id (``BTCUSDT``): the spot one or the linear perpetual."""
-        market = self._by_id.get((linear, market_id))
-        if market is None:
-            raise SimError(ErrorKind.UNKNOWN_SYMBOL, f"no market id {market_id!r} on {self.name}")
         return market
 
     def account(self, name: str) -> Account:

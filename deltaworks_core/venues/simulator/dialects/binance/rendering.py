@@ -21,7 +21,7 @@ from ...engine import (
     WithdrawalStatus,
     atoms_str,
 )
-from .vocabulary import status_name, tif_name, type_name
+from .vocabulary import market_id, status_name, tif_name, type_name
 
 SPOT_ORDER_TYPES = [
     "LIMIT",
@@ -105,7 +105,7 @@ def _lot_size(m: Market, name: str = "LOT_SIZE") -> dict:
 
 def _spot_symbol(m: Market) -> dict:
     return {
-        "symbol": m.id,
+        "symbol": market_id(m),
         "status": "TRADING",
         "baseAsset": m.base,
         "baseAssetPrecision": 8,
@@ -148,8 +148,8 @@ def _spot_symbol(m: Market) -> dict:
 
 def _futures_symbol(m: Market) -> dict:
     return {
-        "symbol": m.id,
-        "pair": m.id,
+        "symbol": market_id(m),
+        "pair": market_id(m),
         "contractType": "PERPETUAL",
         "deliveryDate": 4133404800000,
         "onboardDate": 1569398400000,
@@ -257,7 +257,7 @@ def ticker(t: Ticker) -> dict:
     m = t.market
     change = t.last - t.open
     row = {
-        "symbol": m.id,
+        "symbol": market_id(m),
         "priceChange": _px(m, change),
         "priceChangePercent": f"{change / t.open * 100:.3f}",
         "weightedAvgPrice": _px(m, (t.high + t.low + t.last) // 3),
@@ -299,7 +299,7 @@ def spot_order(
 ) -> dict:
     """Spot order as POST (``new``), DELETE (``cancel_id``) or GET /api/v3/order return it."""
     m = o.market
-    row: dict = {"symbol": m.id}
+    row: dict = {"symbol": market_id(m)}
     if cancel_id is not None:
         row["origClientOrderId"] = o.client_id
     row.update(
@@ -351,7 +351,7 @@ def futures_order(o: Order, *, with_time: bool = False) -> dict:
     m = o.market
     row = {
         "orderId": o.id,
-        "symbol": m.id,
+        "symbol": market_id(m),
         "status": status_name(o),
         "clientOrderId": o.client_id,
         "price": _px(m, o.price),
@@ -383,7 +383,7 @@ def futures_order(o: Order, *, with_time: bool = False) -> dict:
 def spot_fill(f: Fill) -> dict:
     m = f.market
     return {
-        "symbol": m.id,
+        "symbol": market_id(m),
         "id": f.id,
         "orderId": f.order_id,
         "orderListId": -1,
@@ -414,7 +414,7 @@ def futures_fill(f: Fill) -> dict:
         "realizedPnl": atoms_str(f.realized_pnl),
         "side": "BUY" if f.buyer else "SELL",
         "positionSide": "BOTH",
-        "symbol": m.id,
+        "symbol": market_id(m),
         "time": f.time,
         "marginAsset": m.quote,
     }
@@ -528,7 +528,7 @@ def futures_account(
         m = engine.markets[symbol]
         value = pos.amt * marks[symbol] * m.notional_atoms_per_unit
         row = {
-            "symbol": m.id,
+            "symbol": market_id(m),
             "positionSide": "BOTH",
             "positionAmt": _qty(m, pos.amt),
             "unrealizedProfit": f(value - pos.cost),
@@ -570,7 +570,7 @@ def position_risk(engine: ExchangeEngine, acct: Account, marks: dict[str, int]) 
         entry = pos.cost / (pos.amt * m.step_atoms)
         rows.append(
             {
-                "symbol": m.id,
+                "symbol": market_id(m),
                 "positionSide": "BOTH",
                 "positionAmt": _qty(m, pos.amt),
                 "entryPrice": f"{entry:.8f}",
@@ -610,7 +610,7 @@ def algo_order(o: Order) -> dict:
         "clientAlgoId": o.client_id,
         "algoType": "CONDITIONAL",
         "orderType": type_name(o),
-        "symbol": m.id,
+        "symbol": market_id(m),
         "side": "BUY" if o.buy else "SELL",
         "positionSide": "BOTH",
         "timeInForce": tif_name(o),

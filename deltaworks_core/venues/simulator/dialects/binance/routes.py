@@ -10,7 +10,7 @@ from ...engine import DAY_MS, TIF_TYPES, ExchangeEngine, Market, OrderType, Time
 from . import rendering as responses
 from .errors import BinanceError, bad_param, illegal_chars
 from .streams import ListenKeys
-from .vocabulary import order_type, time_in_force
+from .vocabulary import market_by_id, market_id, order_type, time_in_force
 
 Params = dict[str, str]
 WINDOW_MS = 90 * DAY_MS  # the longest withdrawal-history window
@@ -47,7 +47,7 @@ def _market(engine: ExchangeEngine, params: Params, linear: bool) -> Market:
     symbol = params.get("symbol")
     if not symbol:
         raise bad_param("symbol")
-    return engine.market_by_id(symbol, linear)
+    return market_by_id(engine, symbol, linear)
 
 
 def _depth_weight(linear: bool) -> Callable[[Params], int]:
@@ -126,7 +126,7 @@ def _tickers(linear: bool) -> Handler:
                 ids = json.loads(params["symbols"])
             except ValueError:
                 raise illegal_chars("symbols") from None
-            markets = [engine.market_by_id(i, linear) for i in ids]
+            markets = [market_by_id(engine, i, linear) for i in ids]
         else:
             markets = [m for m in engine.markets.values() if m.linear == linear]
         return [responses.ticker(engine.ticker(m.symbol)) for m in markets]
@@ -155,7 +155,7 @@ def _premium_index(engine: ExchangeEngine, account: str, params: Params) -> obje
     now = engine.now_ms()
     rows = [
         {
-            "symbol": m.id,
+            "symbol": market_id(m),
             "markPrice": m.price_str(engine.mark_price(m.symbol)),
             "indexPrice": m.price_str(engine.mark_price(m.symbol)),
             "estimatedSettlePrice": m.price_str(engine.mark_price(m.symbol)),
@@ -219,7 +219,7 @@ def _new_order(linear: bool) -> Handler:
         new_fills = engine.fills_since(account, m.symbol, first_fill, order.id)
         if params.get("newOrderRespType", "FULL").upper() == "ACK":
             return {
-                "symbol": m.id,
+                "symbol": market_id(m),
                 "orderId": order.id,
                 "orderListId": -1,
                 "clientOrderId": order.client_id,
@@ -384,7 +384,7 @@ def _leverage_brackets(engine: ExchangeEngine, account: str, params: Params) -> 
     ]
     return [
         {
-            "symbol": m.id,
+            "symbol": market_id(m),
             "brackets": [
                 {
                     "bracket": i + 1,

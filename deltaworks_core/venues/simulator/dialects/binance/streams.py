@@ -23,7 +23,7 @@ from aiohttp import WSMsgType, web
 from ...credentials import Keyring
 from ...engine import ExchangeEngine, Fill, Market, Order, SimError, atoms_str, key, mix
 from .errors import BAD_KEY
-from .vocabulary import status_name, tif_name, type_name
+from .vocabulary import market_by_id, market_id, status_name, tif_name, type_name
 
 PUSH_INTERVAL_S = 0.1
 DEPTH_LEVELS = 1000
@@ -152,10 +152,10 @@ class WebSocketHub:
             )
 
     def _subscribe(self, conn: _Conn, stream: str) -> None:
-        market_id, _, channel = stream.partition("@")
+        stream_id, _, channel = stream.partition("@")
         engine = conn.engine
         try:
-            market = engine.market_by_id(market_id.upper(), conn.linear)
+            market = market_by_id(engine, stream_id.upper(), conn.linear)
         except SimError:  # an unknown symbol: Binance accepts and never sends anything
             return
         if channel.startswith("depth"):
@@ -245,7 +245,7 @@ class WebSocketHub:
             event = {"e": "depthUpdate", "E": now}
             if m.linear:
                 event["T"] = now
-            event.update(s=m.id, U=state.update_id + 1, u=book.update_id)
+            event.update(s=market_id(m), U=state.update_id + 1, u=book.update_id)
             if m.linear:
                 event["pu"] = state.update_id
             event["b"] = _diff(m, state.bids, bids)
@@ -262,7 +262,7 @@ class WebSocketHub:
                 event = {
                     "e": "aggTrade" if agg else "trade",
                     "E": now,
-                    "s": m.id,
+                    "s": market_id(m),
                     "a" if agg else "t": t.id,
                     "p": m.price_str(t.price),
                     "q": m.qty_str(t.qty),
@@ -296,7 +296,7 @@ def execution_report(order: Order, fill: Fill | None) -> dict:
     return {
         "e": "executionReport",
         "E": order.update,
-        "s": m.id,
+        "s": market_id(m),
         "c": order.client_id,
         "S": "BUY" if order.buy else "SELL",
         "o": type_name(order),
@@ -340,7 +340,7 @@ def futures_event(order: Order, fill: Fill | None) -> dict:
         "E": order.update,
         "T": order.update,
         "o": {
-            "s": m.id,
+            "s": market_id(m),
             "c": order.client_id,
             "S": "BUY" if order.buy else "SELL",
             "o": type_name(order),

@@ -1,8 +1,17 @@
-"""Binance's order types, time in force and statuses, and the engine's neutral ones."""
+"""Binance's market ids, order types, time in force and statuses, and the engine's neutral ones."""
 
 from __future__ import annotations
 
-from ...engine import Order, OrderStatus, OrderType, TimeInForce
+from ...engine import (
+    ErrorKind,
+    ExchangeEngine,
+    Market,
+    Order,
+    OrderStatus,
+    OrderType,
+    SimError,
+    TimeInForce,
+)
 
 SPOT_TYPES = {
     "LIMIT": OrderType.LIMIT,
@@ -26,6 +35,19 @@ _FUTURES_NAMES = {v: k for k, v in FUTURES_TYPES.items()}
 SPOT_TIFS = {"GTC": TimeInForce.GTC, "IOC": TimeInForce.IOC, "FOK": TimeInForce.FOK}
 FUTURES_TIFS = SPOT_TIFS | {"GTX": TimeInForce.POST_ONLY}
 _TIF_NAMES = {v: k for k, v in FUTURES_TIFS.items()}
+
+
+def market_id(market: Market) -> str:
+    """Binance's id of a market: ``BTCUSDT`` for BTC/USDT and for BTC/USDT:USDT."""
+    return market.base + market.quote
+
+
+def market_by_id(engine: ExchangeEngine, binance_id: str, linear: bool) -> Market:
+    """The spot (or, ``linear``, USDⓈ-M) market Binance calls ``binance_id``."""
+    for market in engine.markets.values():
+        if market.linear == linear and market_id(market) == binance_id:
+            return market
+    raise SimError(ErrorKind.UNKNOWN_SYMBOL, f"no market id {binance_id!r} on {engine.name}")
 
 
 def order_type(name: str, linear: bool) -> OrderType | None:
