@@ -4,6 +4,7 @@ websocket streams, error codes and JSON shapes, over the neutral engine."""
 from .dialect import BinanceDialect
 from .errors import BinanceError, to_binance
 from .routes import WINDOW_MS, fiat_withdraw_history, withdraw_history
+from .vocabulary import type_name
 
 __all__ = [
     "WINDOW_MS",
@@ -11,5 +12,6 @@ __all__ = [
     "BinanceError",
     "fiat_withdraw_history",
     "to_binance",
+    "type_name",
     "withdraw_history",
 ]
