@@ -114,7 +114,7 @@ def test_withdrawals_backfill_is_idempotent(env: PipelineEnv, reader) -> None:
     for day in days:
         part = ExchangeDay(name, day)
         expected += len(engine.withdrawals(part.start_ms, part.end_ms - 1))
-        expected += engine.fiat_withdrawals(part.start_ms, part.end_ms - 1, 1, 500)[1]
+        expected += engine.fiat_withdrawals(part.start_ms, part.end_ms - 1)[1]
     assert rows == expected > 0
     for day in days:
         assert env.run("withdrawals_job", name, day).success
