@@ -9,10 +9,17 @@ What a dialect provides (see ``base.Dialect``): a class built as
 
 * ``async handle(request, path)``: answer a request whose URL is
   ``/<exchange name><path>`` (REST, or a WebSocket upgrade); it owns paths,
-  parameter names, authentication (signatures, via ``keyring.lookup``), request
-  weights and rate limits, error codes and JSON shapes, and it injects the
-  engine's transport faults through ``base.delay``/``broken``/``dropped``;
+  parameter names, market ids (``BTCUSDT``; the engine knows unified symbols
+  only), order type/time-in-force/status names, authentication (signatures, via
+  ``keyring.lookup``), request weights and rate limits (counted in the engine's
+  ``transport``), error codes and messages (translating ``SimError.kind``),
+  history windows and page sizes, and JSON shapes; it injects the engine's
+  transport faults through ``base.delay``/``broken``/``dropped``;
 * ``start()`` (on the server's loop) and ``async stop()`` for its streams.
+
+``binance/`` shows the layout: ``dialect`` (request pipeline, auth), ``routes``
+(path -> handler and weight), ``rendering`` (JSON), ``vocabulary`` (ids and
+names), ``errors`` (codes), ``streams`` (WebSocket market and user streams).
 
 How the server mounts it: ``SimulatorServer`` builds one engine per simulated
 exchange and the dialect registered in ``DIALECTS`` under the exchange's
