@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from typing import Any
 
+from tenacity import RetryCallState
+
 from deltaworks_core.config import RiskLimits, Settings
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
+from deltaworks_core.retry import STREAM_RECONNECT
 from deltaworks_core.venues.factory import create_exchange
 from deltaworks_exec.algos.events import BusProgress, FanOut, QuestDBProgress
 from deltaworks_exec.algos.oms_sink import OmsOrders
@@ -28,10 +30,12 @@ from deltaworks_exec.venues.ccxt_venue import CcxtVenue
 log = logging.getLogger(__name__)
 
 KILL_SWITCH_KEY = "kill_switch"
-STREAM_RETRY_S = 1.0
 FULL_RECONCILE_S = 30.0
 BALANCES_REFRESH_S = 5.0
-STREAM_RETRY_MAX_S = 60.0
+
+
+class StreamEndedError(RuntimeError):
+    """A venue's stream ended without delivering anything (counted as a failure)."""
 
 
 class ExecService:
@@ -54,6 +58,7 @@ class ExecService:
         self._poll_interval_s = poll_interval_s
         self._clock = clock or WallClock()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.stream_failures: dict[str, int] = {}
         self.venues: dict[str, Venue] = {}
         self.reader: QuestDBReader | None = None
         self.journal: Journal | None = None
@@ -167,19 +172,46 @@ class ExecService:
                 log.warning("poll failed", extra={"venue": name, "error": repr(exc)[:300]})
 
     async def _stream(self, venue: Venue) -> None:
-        """Apply streamed order updates and fills, one task per event; reconnect with backoff."""
-        assert self.oms is not None
-        delay = STREAM_RETRY_S
+        """Apply streamed order updates and fills, one task per event.
+
+        Reconnects under ``STREAM_RECONNECT``, its backoff restarted once a connection
+        has delivered events; every failure is logged and counted in ``status``.
+        """
+
+        def failed(state: RetryCallState) -> None:
+            assert state.outcome is not None
+            self._stream_failed(venue.name, state.outcome.exception())
+
         while True:
-            with contextlib.suppress(Exception):
-                async for event in venue.events():
-                    delay = STREAM_RETRY_S
-                    if event.order is not None:
-                        self._spawn(self.oms.on_order(event.order), "on-order")
-                    for fill in event.fills:
-                        self._spawn(self.oms.on_fill(fill), "on-fill")
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, STREAM_RETRY_MAX_S)
+            async for attempt in STREAM_RECONNECT.async_retrying(f"stream-{venue.name}", failed):
+                with attempt:
+                    await self._consume(venue)
+
+    async def _consume(self, venue: Venue) -> None:
+        """Apply ``venue``'s events until its stream ends; raise unless events came first."""
+        assert self.oms is not None
+        delivered = False
+        try:
+            async for event in venue.events():
+                delivered = True
+                if event.order is not None:
+                    self._spawn(self.oms.on_order(event.order), "on-order")
+                for fill in event.fills:
+                    self._spawn(self.oms.on_fill(fill), "on-fill")
+        except Exception as exc:
+            if not delivered:
+                raise
+            self._stream_failed(venue.name, exc)
+            return
+        if not delivered:
+            raise StreamEndedError(f"the {venue.name} stream ended before any event")
+
+    def _stream_failed(self, name: str, exc: BaseException | None) -> None:
+        self.stream_failures[name] = self.stream_failures.get(name, 0) + 1
+        log.warning(
+            "venue stream failed; polling continues",
+            extra={"venue": name, "error": repr(exc)[:300]},
+        )
 
     async def set_kill_switch(self, engaged: bool, reason: str | None = None) -> int:
         """Persist the switch, block (or release) new orders; on: cancel every open order."""
@@ -235,6 +267,7 @@ class ExecService:
             "venues": sorted(self.venues),
             "open_orders": by_status,
             "orders_total": len(self.oms.orders),
+            "stream_failures": {name: self.stream_failures.get(name, 0) for name in self.venues},
             "reconciliation": {
                 name: {
                     "unknown_orders": report.unknown_orders,

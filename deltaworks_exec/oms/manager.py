@@ -22,6 +22,7 @@ import ccxt
 
 from deltaworks_core.config import RiskLimits
 from deltaworks_core.models import Fill, Order
+from deltaworks_core.retry import ORDER_LOOKUP
 from deltaworks_exec.clock import Clock
 from deltaworks_exec.marketdata import MarketData
 from deltaworks_exec.oms.bus import EventBus
@@ -49,7 +50,6 @@ log = logging.getLogger(__name__)
 
 LIMIT_TYPES = frozenset({"limit", "stop_loss_limit", "take_profit_limit"})
 STOP_TYPES = frozenset({"stop_loss", "stop_loss_limit", "take_profit", "take_profit_limit"})
-LOOKUP_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,17 +339,27 @@ class OrderManager:
             raise PersistenceError(f"order not sent: {exc}") from None
 
     async def lookup(self, order: ManagedOrder) -> tuple[Order | None, bool]:
-        """The venue's view of ``order`` by client order id; ``(order, definitive)``."""
+        """The venue's view of ``order`` by client order id; ``(order, definitive)``.
+
+        Transient errors are retried under ``ORDER_LOOKUP``; when they persist the
+        answer is not definitive and the reconciler resolves the order later.
+        """
         venue = self.venues[order.exchange]
-        for attempt in range(LOOKUP_ATTEMPTS):
-            try:
-                return (
-                    await venue.fetch_order(order.symbol, client_order_id=order.client_order_id),
-                    True,
-                )
-            except ccxt.NetworkError:
-                await asyncio.sleep(0.2 * 2**attempt)
-        return None, False
+        try:
+            found = await ORDER_LOOKUP.call_async(
+                venue.fetch_order, order.symbol, client_order_id=order.client_order_id
+            )
+        except ccxt.NetworkError as exc:
+            log.warning(
+                "order lookup failed; the reconciler will resolve the order",
+                extra={
+                    "order_id": order.order_id,
+                    "venue": order.exchange,
+                    "error": repr(exc)[:300],
+                },
+            )
+            return None, False
+        return found, True
 
     # ---- cancel ---------------------------------------------------------------------------
 

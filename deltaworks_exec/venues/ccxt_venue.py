@@ -166,7 +166,7 @@ class CcxtVenue:
         return float((await self._reader.fetch_ticker(symbol))["last"])
 
     async def events(self) -> AsyncIterator[VenueEvent]:
-        """Order updates and fills from ccxt.pro's user streams; ends if streams fail.
+        """Order updates and fills from ccxt.pro's user streams; raises a stream's error.
 
         The service polls as well, so a venue without streams loses only latency.
         """
@@ -179,11 +179,7 @@ class CcxtVenue:
             while True:
                 item = await queue.get()
                 if isinstance(item, BaseException):
-                    log.warning(
-                        "venue stream ended; polling continues",
-                        extra={"venue": self.name, "error": type(item).__name__},
-                    )
-                    return
+                    raise item
                 yield item
         finally:
             for task in tasks:
