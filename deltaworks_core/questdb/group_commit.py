@@ -23,6 +23,7 @@ class GroupCommit:
     def __init__(self, writer: QuestDBWriter, tables: Sequence[str]) -> None:
         self._writer = writer
         self._tables = tuple(tables)
+        self._table_set = frozenset(self._tables)
         self._pending: list[_Waiter] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -44,9 +45,9 @@ class GroupCommit:
 
     async def write(self, rows: Mapping[str, Sequence[IlpRow]]) -> None:
         """Commit ``rows`` (per table name); return once durable, raise if they are not."""
-        unknown = set(rows) - set(self._tables)
-        if unknown:
-            raise ValueError(f"unknown tables {sorted(unknown)}: this commits {self._tables}")
+        if not rows.keys() <= self._table_set:
+            unknown = sorted(set(rows) - self._table_set)
+            raise ValueError(f"unknown tables {unknown}: this commits {self._tables}")
         if self._task is None:
             raise RuntimeError("GroupCommit.write before start() or after close()")
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
