@@ -15,9 +15,12 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import dagster as dg
 
 from deltaworks_core.config import ExchangeSettings, load_settings
 from deltaworks_core.questdb import ManagedQuestDB, QuestDBReader, migrate
@@ -48,9 +51,13 @@ def main() -> None:
                 }
             )
             free_port = settings.simulator.model_copy(update={"port": 0})
-            with running_simulator(free_port, settings.exchanges) as sim:
-                exchanges = ExchangesResource.from_settings(settings, sim.base_url)
-                questdb = QuestDBResource.from_settings(server.settings)
+            with running_simulator(free_port, settings.exchanges) as sim, ExitStack() as stack:
+                own = {
+                    "exchanges": ExchangesResource.from_settings(settings, sim.base_url),
+                    "questdb": QuestDBResource.from_settings(server.settings),
+                }
+                resources = stack.enter_context(dg.build_resources(own))
+                exchanges, questdb = resources.exchanges, resources.questdb
                 snapshot(exchanges, names, exchanges.max_workers)  # warm: markets, clients
                 for name in names:
                     sim.engine(name).set_faults(latency_ms=LATENCY_MS)

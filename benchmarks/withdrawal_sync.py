@@ -88,13 +88,13 @@ def main() -> None:
 
 def run(settings: Any, sim: Any, clock: SimClock, counter: RequestCounter) -> None:
     defs = build_definitions(settings, simulator_url=sim.base_url)
-    questdb, exchanges = defs.resources["questdb"], defs.resources["exchanges"]
     start_ms = clock.now_ms() - (DAYS + 1) * 86_400_000
 
     def backfill() -> int:
-        with exchanges.venue(EXCHANGE) as venue:
-            found = fetch_withdrawals(venue, start_ms, clock.now_ms() + 1)
-        return len(write_withdrawals(questdb, found))
+        with dg.build_resources(defs.resources) as resources:
+            with resources.exchanges.client(EXCHANGE) as client:
+                found = fetch_withdrawals(client, start_ms, clock.now_ms() + 1)
+            return len(write_withdrawals(resources.questdb, found))
 
     full_s, rows = timed(backfill)
     full_requests = counter.take()

@@ -7,7 +7,6 @@ for any ``Settings`` (tests use it with their own exchanges and simulator).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 import dagster as dg
 
@@ -26,11 +25,6 @@ from deltaworks_pipelines.schedules import (
 )
 from deltaworks_pipelines.sensors import build_withdrawal_sync
 
-if TYPE_CHECKING:
-    from dagster._core.definitions.unresolved_asset_job_definition import (
-        UnresolvedAssetJobDefinition,
-    )
-
 HOLDINGS_JOB = "holdings_job"
 WITHDRAWALS_JOB = "withdrawals_job"
 CANDLES_JOB = "candles_job"
@@ -43,12 +37,14 @@ def build_definitions(settings: Settings, simulator_url: str | None = None) -> d
     overlap = timedelta(hours=settings.pipelines.withdrawal_overlap_hours)
     interval = settings.pipelines.holdings_interval_minutes
 
-    def job(name: str, *assets: str) -> UnresolvedAssetJobDefinition:
-        return dg.define_asset_job(name, selection=dg.AssetSelection.assets(*assets))
-
-    holdings_job = job(HOLDINGS_JOB, "holdings", "portfolio_value")
-    withdrawals_job = job(WITHDRAWALS_JOB, "withdrawals")
-    candles_job = job(CANDLES_JOB, "candles")
+    jobs = [
+        dg.define_asset_job(name, selection=dg.AssetSelection.assets(*assets))
+        for name, assets in (
+            (HOLDINGS_JOB, ("holdings", "portfolio_value")),
+            (WITHDRAWALS_JOB, ("withdrawals",)),
+            (CANDLES_JOB, ("candles",)),
+        )
+    ]
     return dg.Definitions(
         assets=[
             build_holdings(partitions, interval),
@@ -57,14 +53,14 @@ def build_definitions(settings: Settings, simulator_url: str | None = None) -> d
             build_candles(partitions),
         ],
         asset_checks=build_checks(interval),
-        jobs=[holdings_job, withdrawals_job, candles_job],
+        jobs=jobs,
         schedules=[
-            build_holdings_schedule(holdings_job, names, settings.pipelines),
-            build_candles_schedule(candles_job, names),
-            build_withdrawals_backstop(withdrawals_job, names, overlap),
+            build_holdings_schedule(HOLDINGS_JOB, names, settings.pipelines),
+            build_candles_schedule(CANDLES_JOB, names),
+            build_withdrawals_backstop(WITHDRAWALS_JOB, names, overlap),
         ],
         sensors=[
-            build_withdrawal_sync(withdrawals_job, overlap),
+            build_withdrawal_sync(WITHDRAWALS_JOB, overlap),
         ],
         resources={
             "questdb": QuestDBResource.from_settings(settings.questdb),

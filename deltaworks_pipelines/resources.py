@@ -1,47 +1,30 @@
 """Dagster resources for QuestDB and the configured exchanges, built from ``deltaworks.toml``.
 
 Both are ``ConfigurableResource``s whose fields mirror the configuration, so the
-web UI shows (and a launchpad can override) what a run connects to. Tests point
-``ExchangesResource.simulator_url`` at a simulator on a random port.
+web UI shows (and a launchpad can override) what a run connects to. They open
+their clients in ``setup_for_execution`` and close them in
+``teardown_after_execution``: one set of connections per run or sensor tick.
+Tests point ``ExchangesResource.simulator_url`` at a simulator on a random port.
 """
 
 from __future__ import annotations
 
-import atexit
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Literal, get_args, get_origin
 
 import ccxt
 import dagster as dg
-from pydantic import Field
+from pydantic import PrivateAttr, create_model
+from pydantic.fields import FieldInfo
 
 from deltaworks_core.config import ExchangeSettings, QuestDBSettings, Settings, SimulatorSettings
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
-from deltaworks_core.venues.errors import retry_call
+from deltaworks_core.retry import EXCHANGE_READS, RetryPolicy
 from deltaworks_core.venues.factory import create_exchange
 
-T = TypeVar("T")
-
-MARKETS_TTL_S = 3600.0
 _ERROR_TEXT_LIMIT = 400
-
-
-# Connections per QuestDB address, shared by every step and tick of the process (runs in
-# one process, like the demo's, would otherwise open a new ILP sender per step).
-_questdb: dict[tuple[str, int, int, str], tuple[QuestDBReader, QuestDBWriter]] = {}
-_questdb_lock = threading.Lock()
-
-
-@atexit.register
-def _close_questdb() -> None:
-    with _questdb_lock:
-        for reader, writer in _questdb.values():
-            reader.close()
-            writer.close()
-        _questdb.clear()
 
 
 class QuestDBResource(dg.ConfigurableResource):
@@ -53,57 +36,72 @@ class QuestDBResource(dg.ConfigurableResource):
     user: str = "admin"
     password_env: str = "DELTAWORKS_QUESTDB_PASSWORD"
 
+    _reader: QuestDBReader | None = PrivateAttr(default=None)
+    _writer: QuestDBWriter | None = PrivateAttr(default=None)
+
     @classmethod
     def from_settings(cls, settings: QuestDBSettings) -> QuestDBResource:
-        return cls(
-            host=settings.host,
-            http_port=settings.http_port,
-            pg_port=settings.pg_port,
-            user=settings.user,
-            password_env=settings.password_env,
-        )
+        return cls(**settings.model_dump(include=set(cls.model_fields)))
 
     @property
     def settings(self) -> QuestDBSettings:
-        return QuestDBSettings(
-            managed=False,
-            host=self.host,
-            http_port=self.http_port,
-            pg_port=self.pg_port,
-            user=self.user,
-            password_env=self.password_env,
-        )
+        return QuestDBSettings(managed=False, **self.model_dump(include=set(self.model_fields)))
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._reader = QuestDBReader(self.settings)
+        self._writer = QuestDBWriter(self.settings)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._reader is not None:
+            self._reader.close()
+        if self._writer is not None:
+            self._writer.close()
+        self._reader = self._writer = None
 
     @property
     def reader(self) -> QuestDBReader:
-        """A pooled PGWire reader (thread-safe, shared within the process)."""
-        return self._clients()[0]
+        """A pooled PGWire reader (thread-safe), open while the run or tick lasts."""
+        return _opened(self._reader, "reader")
 
     @property
     def writer(self) -> QuestDBWriter:
-        """An ILP writer (thread-safe, shared within the process)."""
-        return self._clients()[1]
-
-    def _clients(self) -> tuple[QuestDBReader, QuestDBWriter]:
-        key = (self.host, self.http_port, self.pg_port, self.user)
-        with _questdb_lock:
-            if key not in _questdb:
-                settings = self.settings
-                _questdb[key] = (QuestDBReader(settings), QuestDBWriter(settings))
-            return _questdb[key]
+        """An ILP writer (thread-safe), open while the run or tick lasts."""
+        return _opened(self._writer, "writer")
 
 
-class ExchangeConfig(dg.Config):
-    """One ``[[exchanges]]`` entry of ``deltaworks.toml`` (credentials: variable names only)."""
+def _opened(client: Any, what: str) -> Any:
+    if client is None:
+        raise RuntimeError(
+            f"the QuestDB {what} exists while a Dagster run or sensor tick uses the resource"
+        )
+    return client
 
-    name: str
-    ccxt_id: str = "binance"
-    mode: str = "simulated"
-    account_types: list[str] = Field(default_factory=lambda: ["spot", "margin", "future"])
-    api_key_env: str | None = None
-    secret_env: str | None = None
-    quote_currency: str = "USDT"
-    symbols: list[str] = Field(default_factory=lambda: ["BTC/USDT", "ETH/USDT"])
+
+def _config_type(annotation: Any) -> Any:
+    """The Dagster config type for a settings field (tuples as lists, literals as strings)."""
+    origin = get_origin(annotation)
+    if origin is tuple:
+        return list[_config_type(get_args(annotation)[0])]
+    if origin is Literal:
+        return str
+    return annotation
+
+
+def _config_default(field: FieldInfo) -> Any:
+    if field.is_required():
+        return ...
+    return list(field.default) if isinstance(field.default, tuple) else field.default
+
+
+ExchangeConfig = create_model(
+    "ExchangeConfig",
+    __base__=dg.Config,
+    __doc__="One ``[[exchanges]]`` entry: ``ExchangeSettings``' fields as Dagster config.",
+    **{
+        name: (_config_type(field.annotation), _config_default(field))
+        for name, field in ExchangeSettings.model_fields.items()
+    },
+)
 
 
 class ExchangeError(RuntimeError):
@@ -116,61 +114,75 @@ class ExchangeError(RuntimeError):
         super().__init__(f"exchange {exchange!r}: {call} failed: {type(error).__name__}: {detail}")
 
 
-# Idle clients per (exchange name, resource configuration); list.pop/append are atomic.
-_venues: dict[tuple[str, str], list[Venue]] = {}
-# Markets per (exchange name, REST base): loaded once per process, shared by every client.
-_markets: dict[tuple[str, str], tuple[float, Any, Any]] = {}
-_markets_locks: dict[tuple[str, str], threading.Lock] = {}
-_markets_lock = threading.Lock()
+class MarketsCache:
+    """Markets per exchange, loaded once and given to every client of that exchange."""
+
+    def __init__(self) -> None:
+        self._markets: dict[str, tuple[Any, Any]] = {}
+        self._lock = threading.Lock()
+
+    def give(self, client: ExchangeClient) -> None:
+        """Give ``client`` its exchange's markets, loading them on first use."""
+        if client.ccxt.markets:
+            return
+        with self._lock:
+            cached = self._markets.get(client.name)
+            if cached is None:
+                client.load_markets()
+                self._markets[client.name] = (client.ccxt.markets, client.ccxt.currencies)
+                return
+        client.ccxt.set_markets(*cached)
 
 
-class Venue:
-    """One exchange's ccxt client with retried, error-labelled calls.
+class ExchangeClient:
+    """One exchange's ccxt client: typed reads, retried under a ``RetryPolicy``.
 
-    A ``Venue`` is used by one thread at a time (``ExchangesResource.venue``
-    lends them out); markets come from a process-wide cache.
+    Errors surface as ``ExchangeError`` naming the exchange and the call. Used
+    by one thread at a time (``ExchangesResource.client`` lends them out).
     """
 
-    def __init__(self, config: ExchangeSettings, client: Any, attempts: int, backoff_s: float):
+    def __init__(self, config: ExchangeSettings, client: Any, policy: RetryPolicy) -> None:
         self.config = config
-        self.client = client
-        self._attempts = attempts
-        self._backoff_s = backoff_s
+        self.ccxt = client
+        self._policy = policy
 
     @property
     def name(self) -> str:
         return self.config.name
 
-    def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        """``client.<method>(*args, **kwargs)``, retried with backoff on transient errors.
+    def load_markets(self) -> None:
+        self._call(self.ccxt.load_markets)
 
-        Raises ``ExchangeError`` carrying the exchange's error on failure.
-        """
-        self.ensure_markets()
-        return self._retried(getattr(self.client, method), method, *args, **kwargs)
+    def fetch_balance(self, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self._call(self.ccxt.fetch_balance, params or {})
 
-    def ensure_markets(self) -> None:
-        """Give the client its markets from the process cache, loading them at most once an hour."""
-        if self.client.markets:
-            return
-        cache_key = (self.name, str(self.client.urls["api"].get("public")))
-        with _markets_lock:
-            lock = _markets_locks.setdefault(cache_key, threading.Lock())
-        with lock:
-            cached = _markets.get(cache_key)
-            if cached is None or time.monotonic() - cached[0] > MARKETS_TTL_S:
-                self._retried(self.client.load_markets, "load_markets")
-                cached = (time.monotonic(), self.client.markets, self.client.currencies)
-                _markets[cache_key] = cached
-        self.client.set_markets(cached[1], cached[2])
+    def fetch_tickers(self) -> dict[str, Any]:
+        return self._call(self.ccxt.fetch_tickers)
 
-    def _retried(self, fn: Callable[..., T], label: str, *args: Any, **kwargs: Any) -> T:
+    def fetch_withdrawals(
+        self,
+        code: str | None = None,
+        since: int | None = None,
+        limit: int | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        return self._call(self.ccxt.fetch_withdrawals, code, since, limit, params or {})
+
+    def fetch_ohlcv(
+        self,
+        symbol: str,
+        timeframe: str = "1m",
+        since: int | None = None,
+        limit: int | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> list[list[Any]]:
+        return self._call(self.ccxt.fetch_ohlcv, symbol, timeframe, since, limit, params or {})
+
+    def _call(self, method: Any, *args: Any) -> Any:
         try:
-            return retry_call(
-                fn, *args, attempts=self._attempts, base_delay=self._backoff_s, **kwargs
-            )
+            return self._policy.call(method, *args)
         except ccxt.BaseError as exc:
-            raise ExchangeError(self.name, label, exc) from exc
+            raise ExchangeError(self.name, method.__name__, exc) from exc
 
 
 class ExchangesResource(dg.ConfigurableResource):
@@ -182,28 +194,35 @@ class ExchangesResource(dg.ConfigurableResource):
     while the simulator enforces its own limits (HTTP 429, retried here).
     """
 
-    exchanges: list[ExchangeConfig]
+    exchanges: list[ExchangeConfig]  # type: ignore[valid-type]
     simulator_host: str = "127.0.0.1"
     simulator_port: int = 8765
     simulator_url: str | None = None
-    attempts: int = 4
-    backoff_s: float = 0.5
+    attempts: int | None = None  # None: the EXCHANGE_READS policy's
+    backoff_s: float | None = None
     timeout_ms: int = 10_000
     max_workers: int = 16
+
+    _idle: dict[str, list[ExchangeClient]] | None = PrivateAttr(default=None)
+    _markets: MarketsCache | None = PrivateAttr(default=None)
 
     @classmethod
     def from_settings(
         cls, settings: Settings, simulator_url: str | None = None
     ) -> ExchangesResource:
         return cls(
-            exchanges=[
-                ExchangeConfig(**e.model_dump(include=set(ExchangeConfig.model_fields)))
-                for e in settings.exchanges
-            ],
+            exchanges=[ExchangeConfig(**e.model_dump()) for e in settings.exchanges],
             simulator_host=settings.simulator.host,
             simulator_port=settings.simulator.port,
             simulator_url=simulator_url,
         )
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._idle = {}
+        self._markets = MarketsCache()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self._idle = self._markets = None
 
     @property
     def names(self) -> list[str]:
@@ -214,30 +233,37 @@ class ExchangesResource(dg.ConfigurableResource):
         return self._settings().exchange(name)
 
     @contextmanager
-    def venue(self, name: str) -> Iterator[Venue]:
+    def client(self, name: str) -> Iterator[ExchangeClient]:
         """A client of exchange ``name`` for the caller's thread alone, while the block runs.
 
-        Clients are pooled per process (building a ccxt client costs ~20 ms of
-        CPU): a block takes an idle one or builds one, and returns it at the end.
+        Within a run or sensor tick clients and markets are pooled (building a ccxt
+        client costs ~20 ms of CPU): a block takes an idle one or builds one and
+        returns it at the end. Outside one, the block gets a client of its own.
         """
-        idle = _venues.setdefault((name, self.model_dump_json()), [])
+        if self._idle is None or self._markets is None:
+            yield self._new_client(name, MarketsCache())
+            return
+        idle = self._idle.setdefault(name, [])  # list.pop/append are atomic
         try:
-            venue = idle.pop()
+            client = idle.pop()
         except IndexError:
-            venue = self._new_venue(name)
+            client = self._new_client(name, self._markets)
         try:
-            yield venue
+            yield client
         finally:
-            idle.append(venue)
+            idle.append(client)
 
-    def _new_venue(self, name: str) -> Venue:
+    def _new_client(self, name: str, markets: MarketsCache) -> ExchangeClient:
         settings = self._settings()
         config = settings.exchange(name)
-        client = create_exchange(settings, config, simulator_url=self.simulator_url)
-        client.timeout = self.timeout_ms
+        exchange = create_exchange(settings, config, simulator_url=self.simulator_url)
+        exchange.timeout = self.timeout_ms
         if config.mode == "simulated":
-            client.enableRateLimit = False
-        return Venue(config, client, self.attempts, self.backoff_s)
+            exchange.enableRateLimit = False
+        policy = EXCHANGE_READS.replace(attempts=self.attempts, base_delay_s=self.backoff_s)
+        client = ExchangeClient(config, exchange, policy)
+        markets.give(client)
+        return client
 
     def _settings(self) -> Settings:
         return Settings(

@@ -6,17 +6,11 @@ covers; run keys name the exchange and the tick, so a tick never runs twice.
 
 import math
 from datetime import UTC, date, timedelta
-from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from deltaworks_core.config import PipelineSettings
 from deltaworks_pipelines.partitions import partition_key
-
-if TYPE_CHECKING:
-    from dagster._core.definitions.unresolved_asset_job_definition import (
-        UnresolvedAssetJobDefinition,
-    )
 
 CANDLES_CRON = "10 0 * * *"  # yesterday's complete day, ten minutes after midnight UTC
 BACKSTOP_CRON = "30 0 * * *"
@@ -34,13 +28,13 @@ def _requests(
 
 
 def build_holdings_schedule(
-    job: "UnresolvedAssetJobDefinition", exchanges: list[str], pipelines: PipelineSettings
+    job_name: str, exchanges: list[str], pipelines: PipelineSettings
 ) -> dg.ScheduleDefinition:
     """Snapshot every exchange into today's partition every configured interval."""
 
     @dg.schedule(
         name="holdings_snapshot",
-        job=job,
+        job_name=job_name,
         cron_schedule=pipelines.holdings_cron,
         execution_timezone="UTC",
         description=f"Holdings (and portfolio value) of every exchange every "
@@ -54,14 +48,12 @@ def build_holdings_schedule(
     return holdings_snapshot
 
 
-def build_candles_schedule(
-    job: "UnresolvedAssetJobDefinition", exchanges: list[str]
-) -> dg.ScheduleDefinition:
+def build_candles_schedule(job_name: str, exchanges: list[str]) -> dg.ScheduleDefinition:
     """Yesterday's 1m candles of every exchange, once a day."""
 
     @dg.schedule(
         name="candles_daily",
-        job=job,
+        job_name=job_name,
         cron_schedule=CANDLES_CRON,
         execution_timezone="UTC",
         description="Yesterday's 1m candles of every exchange's configured symbols.",
@@ -74,14 +66,14 @@ def build_candles_schedule(
 
 
 def build_withdrawals_backstop(
-    job: "UnresolvedAssetJobDefinition", exchanges: list[str], overlap: timedelta
+    job_name: str, exchanges: list[str], overlap: timedelta
 ) -> dg.ScheduleDefinition:
     """Re-sync the days of the sensor's overlap window once a day, whatever the sensor did."""
     days_back = max(1, math.ceil(overlap / timedelta(days=1)))
 
     @dg.schedule(
         name="withdrawals_backstop",
-        job=job,
+        job_name=job_name,
         cron_schedule=BACKSTOP_CRON,
         execution_timezone="UTC",
         description=f"Daily re-sync of the last {days_back} complete days of withdrawals "

@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING
 
 import dagster as dg
 
@@ -26,11 +25,6 @@ from deltaworks_pipelines.assets._common import run_parallel
 from deltaworks_pipelines.assets.withdrawals import fetch_withdrawals
 from deltaworks_pipelines.partitions import partition_key
 from deltaworks_pipelines.resources import ExchangeError, ExchangesResource, QuestDBResource
-
-if TYPE_CHECKING:
-    from dagster._core.definitions.unresolved_asset_job_definition import (
-        UnresolvedAssetJobDefinition,
-    )
 
 # How far past the sensor's clock to ask: a venue clock slightly ahead must not hide rows.
 CLOCK_SKEW = timedelta(hours=1)
@@ -121,7 +115,7 @@ def sync_exchange(
         cursor_ms = _ms(newest) or _ms(now - overlap)
     start = datetime.fromtimestamp(cursor_ms / 1000, UTC) - overlap
     try:
-        with exchanges.venue(exchange) as venue:
+        with exchanges.client(exchange) as venue:
             fetched = fetch_withdrawals(venue, _ms(start), _ms(now + CLOCK_SKEW))
     except ExchangeError as exc:
         return ExchangeSync(exchange, cursor_ms, error=str(exc))
@@ -154,14 +148,12 @@ def evaluate(
     return run_parallel(tasks, exchanges.max_workers)
 
 
-def build_withdrawal_sync(
-    job: "UnresolvedAssetJobDefinition", overlap: timedelta
-) -> dg.SensorDefinition:
-    """The ``withdrawal_sync`` sensor requesting ``job`` runs for changed day partitions."""
+def build_withdrawal_sync(job_name: str, overlap: timedelta) -> dg.SensorDefinition:
+    """The ``withdrawal_sync`` sensor requesting ``job_name`` runs for changed day partitions."""
 
     @dg.sensor(
         name="withdrawal_sync",
-        job=job,
+        job_name=job_name,
         minimum_interval_seconds=60,
         description="Incremental withdrawal sync: requests a withdrawals run for every "
         "exchange day that gained or changed withdrawals since the last evaluation.",

@@ -126,7 +126,7 @@ def test_withdrawal_history_is_paged_completely(env: PipelineEnv) -> None:
     engine = env.sim.engine(name)
     end = engine.now_ms() + 1
     start = end - 366 * 86_400_000
-    with env.defs.resources["exchanges"].venue(name) as venue:
+    with env.defs.resources["exchanges"].client(name) as venue:
         found = fetch_withdrawals(venue, start, end)
     crypto = [w for w in found if w.kind == "crypto"]
     fiat = [w for w in found if w.kind == "fiat"]

@@ -14,7 +14,7 @@ from deltaworks_pipelines.assets._common import (
     utc_micros,
 )
 from deltaworks_pipelines.partitions import ExchangeDay
-from deltaworks_pipelines.resources import ExchangesResource, QuestDBResource, Venue
+from deltaworks_pipelines.resources import ExchangeClient, ExchangesResource, QuestDBResource
 
 TABLE = "candles"
 SYMBOLS = ["exchange", "symbol", "timeframe"]
@@ -23,12 +23,12 @@ PAGE = 1000  # Binance klines: limit <= 1000
 MINUTE_MS = 60_000
 
 
-def fetch_candles(venue: Venue, symbol: str, start_ms: int, end_ms: int) -> pd.DataFrame:
+def fetch_candles(venue: ExchangeClient, symbol: str, start_ms: int, end_ms: int) -> pd.DataFrame:
     """1m candles of ``symbol`` opening in ``[start_ms, end_ms)``, paging by time."""
     rows: list[list[Any]] = []
     since = start_ms
     while since < end_ms:
-        page = venue.call("fetch_ohlcv", symbol, "1m", since, PAGE, {"until": end_ms - 1})
+        page = venue.fetch_ohlcv(symbol, "1m", since, PAGE, {"until": end_ms - 1})
         page = [row for row in page if since <= row[0] < end_ms]
         if not page:
             break
@@ -45,7 +45,7 @@ def fetch_candles(venue: Venue, symbol: str, start_ms: int, end_ms: int) -> pd.D
 def _symbol_candles(
     exchanges: ExchangesResource, exchange: str, symbol: str, start_ms: int, end_ms: int
 ) -> pd.DataFrame:
-    with exchanges.venue(exchange) as venue:
+    with exchanges.client(exchange) as venue:
         return fetch_candles(venue, symbol, start_ms, end_ms)
 
 

@@ -38,13 +38,13 @@ SYMBOLS = ["exchange", "account_type", "asset", "quote"]
 
 
 def _balance(exchanges: ExchangesResource, name: str, account_type: str) -> dict[str, Any]:
-    with exchanges.venue(name) as venue:
-        return venue.call("fetch_balance", {"type": account_type})
+    with exchanges.client(name) as venue:
+        return venue.fetch_balance({"type": account_type})
 
 
 def _tickers(exchanges: ExchangesResource, name: str) -> dict[str, Any]:
-    with exchanges.venue(name) as venue:
-        return venue.call("fetch_tickers")
+    with exchanges.client(name) as venue:
+        return venue.fetch_tickers()
 
 
 def _row(holding: Holding, quote: str, prices: dict[str, float]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from deltaworks_core.models import Withdrawal
 from deltaworks_core.venues.normalize import withdrawal_from_transaction
 from deltaworks_pipelines.assets._common import exchange_failure, preview, utc_micros
 from deltaworks_pipelines.partitions import ExchangeDay
-from deltaworks_pipelines.resources import ExchangesResource, QuestDBResource, Venue
+from deltaworks_pipelines.resources import ExchangeClient, ExchangesResource, QuestDBResource
 
 TABLE = "withdrawals"
 SYMBOLS = ["exchange", "kind", "asset", "network", "status", "status_raw"]
@@ -26,11 +26,10 @@ FIAT_PAGE = 500  # Binance fiat/orders: rows <= 500, paged by page number
 WINDOW_MS = 90 * 86_400_000  # both endpoints: at most 90 days between start and end
 
 
-def _crypto(venue: Venue, start_ms: int, end_ms: int) -> Iterator[dict[str, Any]]:
+def _crypto(venue: ExchangeClient, start_ms: int, end_ms: int) -> Iterator[dict[str, Any]]:
     offset = 0
     while True:
-        page = venue.call(
-            "fetch_withdrawals",
+        page = venue.fetch_withdrawals(
             None,
             start_ms,
             CRYPTO_PAGE,
@@ -42,11 +41,10 @@ def _crypto(venue: Venue, start_ms: int, end_ms: int) -> Iterator[dict[str, Any]
         offset += len(page)
 
 
-def _fiat(venue: Venue, start_ms: int, end_ms: int) -> Iterator[dict[str, Any]]:
+def _fiat(venue: ExchangeClient, start_ms: int, end_ms: int) -> Iterator[dict[str, Any]]:
     page_number = 1
     while True:
-        page = venue.call(
-            "fetch_withdrawals",
+        page = venue.fetch_withdrawals(
             None,
             start_ms,
             None,
@@ -58,7 +56,7 @@ def _fiat(venue: Venue, start_ms: int, end_ms: int) -> Iterator[dict[str, Any]]:
         page_number += 1
 
 
-def fetch_withdrawals(venue: Venue, start_ms: int, end_ms: int) -> list[Withdrawal]:
+def fetch_withdrawals(venue: ExchangeClient, start_ms: int, end_ms: int) -> list[Withdrawal]:
     """Crypto and fiat withdrawals applied in ``[start_ms, end_ms)``, oldest first, by id once.
 
     Pages through both endpoints in windows of at most 90 days. When nothing
@@ -127,7 +125,7 @@ def build_withdrawals(partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefin
         context: dg.AssetExecutionContext, questdb: QuestDBResource, exchanges: ExchangesResource
     ) -> dg.MaterializeResult:
         part = ExchangeDay.parse(context.partition_key)
-        with exchange_failure(), exchanges.venue(part.exchange) as venue:
+        with exchange_failure(), exchanges.client(part.exchange) as venue:
             found = fetch_withdrawals(venue, part.start_ms, part.end_ms)
         frame = write_withdrawals(questdb, found)
         context.log.info(f"withdrawals {part.exchange} {part.day}: {len(frame)} rows upserted")
