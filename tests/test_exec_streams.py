@@ -42,7 +42,6 @@ class FlakyStream:
             yield event
 
 
-@pytest.mark.timeout(60)
 async def test_stream_failures_are_logged_counted_and_recovered(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
