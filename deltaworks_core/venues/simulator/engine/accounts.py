@@ -10,6 +10,7 @@ from .orders import Order
 HOUR_MS = 3_600_000
 MARGIN_HOURLY_RATE_PPM = 5  # interest: 5 millionths of the borrowed amount per hour
 DEFAULT_LEVERAGE = 10
+MAX_LEVERAGE = 125
 SPOT_QUOTE_FUNDS = 100_000
 SPOT_BASE_FUNDS_VALUE = 20_000
 FUTURES_FUNDS = 50_000
@@ -38,7 +39,12 @@ class Account:
     futures_wallet: int = 0
     positions: dict[str, Position] = field(default_factory=dict)
     open_orders: dict[int, Order] = field(default_factory=dict)
+    leverage: dict[str, int] = field(default_factory=dict)  # futures symbol -> leverage
     update: int = 0
+
+    def leverage_of(self, symbol: str) -> int:
+        """The leverage the account trades futures ``symbol`` at."""
+        return self.leverage.get(symbol, DEFAULT_LEVERAGE)
 
     def interest(self, asset: str, now: int) -> int:
         """Interest accrued on the borrowed ``asset`` since the margin account opened."""
@@ -167,11 +173,14 @@ def futures_state(
             m = markets[symbol]
             value = pos.amt * marks[symbol] * m.notional_atoms_per_unit
             unrealized += value - pos.cost
-            position_margin += abs(value) // DEFAULT_LEVERAGE
+            position_margin += abs(value) // account.leverage_of(symbol)
     for order in account.open_orders.values():
         if order.market.linear and not order.reduce_only:
             price = order.price or marks[order.market.symbol]
             order_margin += (
-                order.remaining * price * order.market.notional_atoms_per_unit // DEFAULT_LEVERAGE
+                order.remaining
+                * price
+                * order.market.notional_atoms_per_unit
+                // account.leverage_of(order.market.symbol)
             )
     return FuturesState(account.futures_wallet, unrealized, position_margin, order_margin)

@@ -13,7 +13,6 @@ from decimal import Decimal, InvalidOperation
 from deltaworks_core.clock import SimClock
 
 from .accounts import (
-    DEFAULT_LEVERAGE,
     Account,
     FuturesState,
     futures_settle,
@@ -106,6 +105,7 @@ class Trading(EngineState):
                         self._execute(order, book, s)
                     s += 1
         self._t = now
+        self._settle_transfers(now)
 
     # -- placing -----------------------------------------------------------------------------
 
@@ -262,7 +262,7 @@ class Trading(EngineState):
                     ErrorKind.REDUCE_ONLY_REJECTED, "a reduce-only order must reduce the position"
                 )
             return
-        required = order.qty * price * m.notional_atoms_per_unit // DEFAULT_LEVERAGE
+        required = order.qty * price * m.notional_atoms_per_unit // acct.leverage_of(m.symbol)
         if required > self._futures(acct).available:
             raise SimError(ErrorKind.INSUFFICIENT_MARGIN, "the available margin is too small")
 
