@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from .accounts import FuturesState, default_account, futures_state
+from .amendments import Amendments
 from .faults import Faults
 from .market_data import MarketData
 from .markets import ATOMS_PER_UNIT
@@ -20,7 +21,7 @@ from .transfers import Transfers
 ACCOUNT_TYPES = ("spot", "margin", "future")
 
 
-class ExchangeEngine(MarketData, Transfers):
+class ExchangeEngine(MarketData, Amendments, Transfers):
     """One simulated exchange, usable in-process on a simulated clock (no HTTP).
 
     Quantities given to and taken from the engine as ``str``/``Decimal``/``float`` are in
