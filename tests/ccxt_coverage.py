@@ -119,7 +119,8 @@ def is_orders(symbol: str, statuses: set[str] = ORDER_STATUSES) -> Check:
 
 def is_ticker(ticker: Any, desk: Desk) -> None:
     _positive(ticker["last"], "last")
-    assert ticker["bid"] < ticker["ask"], ticker
+    if ticker["bid"] is not None and ticker["ask"] is not None:  # USDⓈ-M 24hr has no quotes
+        assert ticker["bid"] < ticker["ask"], ticker
     assert ticker["high"] >= ticker["low"] > 0, ticker
 
 
