@@ -6,6 +6,7 @@ order API refused with Binance's errors; raw answers shaped like ccxt's recorded
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -183,7 +184,7 @@ def test_ohlcv_of_every_timeframe(x: Any, timeframe: str) -> None:
     size = x.parse_timeframe(timeframe) * 1000
     rows = x.fetch_ohlcv("BTC/USDT", timeframe, limit=5)
     assert len(rows) == 5 and rows[-1][0] == EPOCH_MS - EPOCH_MS % size
-    assert [b[0] - a[0] for a, b in zip(rows, rows[1:], strict=False)] == [size] * 4
+    assert [b[0] - a[0] for a, b in itertools.pairwise(rows)] == [size] * 4
     for _, o, h, lo, c, v in rows:
         assert lo <= min(o, c) <= max(o, c) <= h and v > 0
 
