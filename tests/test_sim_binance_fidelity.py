@@ -134,8 +134,9 @@ def test_unknown_parameters_and_spot_reduce_only_are_refused(x: Any) -> None:
     with pytest.raises(ccxt.BadRequest, match="-1104"):
         x.fetch_order_book("BTC/USDT", 5, {"depth": 5})
     with pytest.raises(ccxt.BadRequest, match="-1104"):
-        x.fetch_open_orders("BTC/USDT:USDT", params={"colour": "red"})
-    assert x.fetch_open_orders("BTC/USDT") == []  # nothing was placed
+        swap = below(x, "BTC/USDT:USDT")
+        x.create_order("BTC/USDT:USDT", "limit", "buy", 0.01, swap, {"colour": "red"})
+    assert x.fetch_open_orders("BTC/USDT") == x.fetch_open_orders("BTC/USDT:USDT") == []
     assert x.fetch_deposits(params={"fiat": True}) is not None  # the wallet API is lenient
 
 

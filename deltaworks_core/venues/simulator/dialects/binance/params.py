@@ -1,9 +1,10 @@
 """The parameters each strict Binance endpoint reads; any other one is refused.
 
-Binance's spot (``/api/v3``) and USDⓈ-M (``/fapi``) endpoints answer a request with a
+Binance's spot endpoints (``/api/v3``) and USDⓈ-M order entry answer a request with a
 parameter they do not read (``reduceOnly`` on a spot order, a misspelt name) with -1104.
-The wallet endpoints (``/sapi``) are lenient: ccxt itself sends ``fiat=true`` to
-``fiat/orders``, and real accounts accept it.
+The wallet endpoints (``/sapi``) and USDⓈ-M queries are lenient: ccxt itself sends
+``fiat=true`` to ``fiat/orders`` and ``useV2=true`` to ``/fapi/v2/account``, and real
+accounts accept both.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ _MARKET_DATA = {
 }
 _ACCEPTS: dict[tuple[str, str], str] = {
     **{("GET", f"/api/v3/{path}"): names for path, names in _MARKET_DATA.items()},
-    **{("GET", f"/fapi/v1/{path}"): names for path, names in _MARKET_DATA.items()},
     ("GET", "/api/v3/ticker"): "symbol symbols windowSize type",
     ("POST", "/api/v3/order"): _SPOT_ORDER,
     ("GET", "/api/v3/order"): _ORDER_REF,
@@ -55,27 +55,8 @@ _ACCEPTS: dict[tuple[str, str], str] = {
     " cancelRestrictions orderRateLimitExceededMode",
     ("POST", "/fapi/v1/order"): _FUTURES_ORDER,
     ("PUT", "/fapi/v1/order"): _ORDER_REF + " side quantity price priceMatch",
-    ("GET", "/fapi/v1/order"): _ORDER_REF,
-    ("DELETE", "/fapi/v1/order"): _ORDER_REF,
-    ("GET", "/fapi/v1/openOrders"): "symbol",
-    ("DELETE", "/fapi/v1/allOpenOrders"): "symbol",
-    ("GET", "/fapi/v1/allOrders"): _HISTORY,
-    ("GET", "/fapi/v1/userTrades"): _HISTORY + " fromId",
     ("POST", "/fapi/v1/algoOrder"): _ALGO_ORDER,
-    ("GET", "/fapi/v1/algoOrder"): "symbol algoId clientAlgoId",
-    ("DELETE", "/fapi/v1/algoOrder"): "symbol algoId clientAlgoId",
-    ("GET", "/fapi/v1/openAlgoOrders"): "algoType symbol algoId",
-    ("DELETE", "/fapi/v1/algoOpenOrders"): "symbol",
-    ("GET", "/fapi/v1/allAlgoOrders"): "symbol algoId startTime endTime page limit",
     ("POST", "/fapi/v1/leverage"): "symbol leverage",
-    ("GET", "/fapi/v1/accountConfig"): "",
-    ("GET", "/fapi/v1/commissionRate"): "symbol",
-    ("GET", "/fapi/v1/premiumIndex"): "symbol",
-    ("GET", "/fapi/v1/leverageBracket"): "symbol",
-    ("GET", "/fapi/v2/account"): "",
-    ("GET", "/fapi/v3/account"): "",
-    ("GET", "/fapi/v2/positionRisk"): "symbol",
-    ("GET", "/fapi/v3/positionRisk"): "symbol",
 }
 ACCEPTS = {route: frozenset(names.split()) | SIGNING for route, names in _ACCEPTS.items()}
 
