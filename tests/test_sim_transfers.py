@@ -10,8 +10,7 @@ import ccxt
 import pytest
 
 from deltaworks_core.config import Settings
-from deltaworks_core.venues.simulator import SimulatorServer
-from deltaworks_core.venues.simulator.dialects import binance
+from deltaworks_core.venues.simulator import SimulatorServer, binance
 
 from . import sim_support
 from .sim_support import EPOCH_MS, client, sim_settings

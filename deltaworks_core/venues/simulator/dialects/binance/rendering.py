@@ -764,7 +764,7 @@ def deposit_address(a: DepositAddress) -> dict:
 def trade_fee(engine: ExchangeEngine, m: Market) -> dict:
     """An ``asset/tradeFee`` row of a spot market."""
     return {
-        "symbol": m.id,
+        "symbol": market_id(m),
         "makerCommission": fee_rate(engine.fee_ppm(m, maker=True)),
         "takerCommission": fee_rate(engine.fee_ppm(m, maker=False)),
     }

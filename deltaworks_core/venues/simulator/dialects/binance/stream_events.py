@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ...engine import Account, Market, Ticker, atoms_str
 from . import rendering
+from .vocabulary import market_id
 
 # REST ticker key -> stream key
 _TICKER_KEYS = {
@@ -79,7 +80,7 @@ def account_update(acct: Account, m: Market, now: int) -> dict:
             "B": [{"a": m.quote, "wb": wallet, "cw": wallet, "bc": "0"}],
             "P": [
                 {
-                    "s": m.id,
+                    "s": market_id(m),
                     "pa": m.qty_str(amt),
                     "ep": f"{entry:.{m.price_decimals + 3}f}",
                     "cr": "0",

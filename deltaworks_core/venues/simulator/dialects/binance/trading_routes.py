@@ -13,6 +13,7 @@ from ...engine import ExchangeEngine, Order, SimError
 from . import rendering as responses
 from .errors import BinanceError, bad_param, to_binance
 from .routes import Handler, Params, Route, _int, _market, _w, is_algo, new_order
+from .vocabulary import market_id
 
 MAX_LEVERAGE_NOTIONAL = {125: 50_000, 100: 500_000, 50: 8_000_000, 20: 50_000_000}
 CANCEL_ALL_DONE = "The operation of cancel all open order is done."
@@ -142,7 +143,7 @@ def _leverage(engine: ExchangeEngine, account: str, params: Params) -> object:
         raise BinanceError(-4028, f"Leverage {leverage} is not valid")
     engine.set_leverage(account, m.symbol, leverage)
     cap = next(cap for top, cap in sorted(MAX_LEVERAGE_NOTIONAL.items()) if leverage <= top)
-    return {"leverage": leverage, "maxNotionalValue": str(cap), "symbol": m.id}
+    return {"leverage": leverage, "maxNotionalValue": str(cap), "symbol": market_id(m)}
 
 
 def fee_tier(engine: ExchangeEngine) -> int:
@@ -168,7 +169,7 @@ def _account_config(engine: ExchangeEngine, account: str, params: Params) -> obj
 def _commission_rate(engine: ExchangeEngine, account: str, params: Params) -> object:
     m = _market(engine, params, True)
     return {
-        "symbol": m.id,
+        "symbol": market_id(m),
         "makerCommissionRate": responses.fee_rate(engine.fee_ppm(m, maker=True)),
         "takerCommissionRate": responses.fee_rate(engine.fee_ppm(m, maker=False)),
     }

@@ -23,6 +23,7 @@ from .routes import (
     fiat_withdraw_history,
     history_window,
 )
+from .vocabulary import market_by_id
 
 # neutral refusals of a withdrawal -> Binance's wallet codes
 _WITHDRAW_ERRORS = {
@@ -131,7 +132,7 @@ def _wallet_error(exc: SimError) -> BinanceError:
 def _trade_fee(engine: ExchangeEngine, account: str, params: Params) -> object:
     symbol = params.get("symbol")
     markets = (
-        [engine.market_by_id(symbol, False)]
+        [market_by_id(engine, symbol, False)]
         if symbol
         else [m for m in engine.markets.values() if not m.linear]
     )
