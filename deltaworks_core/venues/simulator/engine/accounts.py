@@ -10,7 +10,6 @@ from .orders import Order
 HOUR_MS = 3_600_000
 MARGIN_HOURLY_RATE_PPM = 5  # interest: 5 millionths of the borrowed amount per hour
 DEFAULT_LEVERAGE = 10
-MAX_LEVERAGE = 125
 SPOT_QUOTE_FUNDS = 100_000
 SPOT_BASE_FUNDS_VALUE = 20_000
 FUTURES_FUNDS = 50_000
@@ -38,12 +37,12 @@ class Account:
     margin_since: int = 0
     futures_wallet: int = 0
     positions: dict[str, Position] = field(default_factory=dict)
+    leverage: dict[str, int] = field(default_factory=dict)  # USDⓈ-M symbol -> leverage
     open_orders: dict[int, Order] = field(default_factory=dict)
-    leverage: dict[str, int] = field(default_factory=dict)  # futures symbol -> leverage
     update: int = 0
 
     def leverage_of(self, symbol: str) -> int:
-        """The leverage the account trades futures ``symbol`` at."""
+        """The leverage set for a USDⓈ-M ``symbol`` (``DEFAULT_LEVERAGE`` until set)."""
         return self.leverage.get(symbol, DEFAULT_LEVERAGE)
 
     def interest(self, asset: str, now: int) -> int:
@@ -177,10 +176,6 @@ def futures_state(
     for order in account.open_orders.values():
         if order.market.linear and not order.reduce_only:
             price = order.price or marks[order.market.symbol]
-            order_margin += (
-                order.remaining
-                * price
-                * order.market.notional_atoms_per_unit
-                // account.leverage_of(order.market.symbol)
-            )
+            notional = order.remaining * price * order.market.notional_atoms_per_unit
+            order_margin += notional // account.leverage_of(order.market.symbol)
     return FuturesState(account.futures_wallet, unrealized, position_margin, order_margin)

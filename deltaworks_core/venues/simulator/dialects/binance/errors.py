@@ -37,7 +37,7 @@ _SIMPLE: dict[ErrorKind, tuple[int, str] | tuple[int, str, int]] = {
     ErrorKind.UNKNOWN_ORDER: (-2013, "Order does not exist."),
     ErrorKind.CANCEL_REJECTED: (-2011, "Unknown order sent."),
     ErrorKind.INVALID_INTERVAL: (-1120, "Invalid interval."),
-    ErrorKind.NOTHING_TO_AMEND: (-5027, "No need to modify the order."),
+    ErrorKind.AMEND_REJECTED: (-2013, "Order does not exist."),
 }
 
 

@@ -9,6 +9,8 @@ do not see it (``is_algo``).
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from ...engine import ExchangeEngine, Order, SimError
 from . import rendering as responses
 from .errors import BinanceError, bad_param, to_binance
@@ -124,14 +126,28 @@ def _modify(engine: ExchangeEngine, account: str, params: Params) -> object:
         if not params.get(name):
             raise bad_param(name)
     order = engine.order(account, m.symbol, params.get("orderId"), params.get("origClientOrderId"))
-    if is_algo(order):
+    if is_algo(order) or not order.is_open:
         raise BinanceError(-2013, "Order does not exist.")
     if ("BUY" if order.buy else "SELL") != params["side"].upper():
         raise BinanceError(-1117, "Invalid side.")
+    if _unchanged(order, params["quantity"], params["price"]):
+        raise BinanceError(-5027, "No need to modify the order.")
     order = engine.amend_order(
         account, m.symbol, order.id, quantity=params["quantity"], price=params["price"]
     )
     return responses.futures_order(order)
+
+
+def _unchanged(order: Order, quantity: str, price: str) -> bool:
+    """Whether a modification asks for the quantity and price ``order`` already has."""
+    m = order.market
+    try:
+        return (Decimal(quantity), Decimal(price)) == (
+            Decimal(m.qty_str(order.qty)),
+            Decimal(m.price_str(order.price)),
+        )
+    except InvalidOperation:
+        return False  # the engine reports the malformed number
 
 
 def _leverage(engine: ExchangeEngine, account: str, params: Params) -> object:
