@@ -34,6 +34,7 @@ class Venue:
     swap_amount: float
     coin: str
     network: str
+    outside_address: str  # an address on ``network`` outside the simulator (withdraw)
     # account name -> fetch_balance params (spot, swap, margin, funding, ...)
     balances: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -48,6 +49,7 @@ VENUES: dict[str, Venue] = {
         swap_amount=0.01,
         coin="USDT",
         network="TRC20",
+        outside_address="TKRxCKea88ZvHeGsXEY33CqAQHPDqcAw4N",
         balances={"spot": {}, "swap": {"type": "swap"}, "margin": {"type": "margin"}},
     ),
 }
@@ -259,6 +261,15 @@ def _stop(desk: Desk) -> dict:
     )
 
 
+def _withdraw(desk: Desk) -> dict:
+    venue = desk.venue
+    return desk.x.withdraw(venue.coin, 20, venue.outside_address, {"network": venue.network})
+
+
+def _has_id(result: Any, desk: Desk) -> None:
+    assert result["id"], result
+
+
 def _no_open_orders(orders: Any, desk: Desk) -> None:
     assert orders == [], orders
 
@@ -404,6 +415,7 @@ CALLS: list[Call] = [
         is_address,
     ),
     Call("fetch_trading_fees", lambda d: d.x.fetch_trading_fees(), is_fees),
+    Call("withdraw", _withdraw, _has_id),
     # streams
     Call("watch_order_book", _watch("watch_order_book", _spot), is_book),
     Call("watch_trades", _watch("watch_trades", _spot), _spot_trades),
