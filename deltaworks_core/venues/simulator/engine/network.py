@@ -8,19 +8,24 @@ deposit with the withdrawal's transaction id.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from .transfers import Transfers
+from .withdrawals import CryptoWithdrawal
 
 NETWORK_DELAY_MS = 120_000  # from the sender's broadcast to the first sighting on chain
+
+
+class Receiver(Protocol):
+    """An engine that records the deposits withdrawals make to its addresses."""
+
+    def receive(self, account: str, withdrawal: CryptoWithdrawal, seen_ms: int) -> object: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Owner:
     """The engine and account a deposit address belongs to."""
 
-    engine: Transfers
+    engine: Receiver
     account: str
 
 
