@@ -12,12 +12,18 @@ Engine (in-process, no HTTP; one per simulated exchange)::
     engine.order(account, symbol, order_id=None, client_order_id=None) -> Order
     engine.find_order(account, symbol_or_None, order_id=None, client_order_id=None) -> Order
     engine.open_orders(account, symbol=None) -> list[Order]
+    engine.all_orders(account, symbol, *, from_id=None, start_ms=None, end_ms=None,
+                      limit=500) -> list[Order]               # open and closed, oldest first
+    engine.amend_order(account, symbol, order_id=None, client_order_id=None, *,
+                       quantity=None, price=None) -> Order
+    engine.set_leverage(account, symbol, leverage) / engine.leverage(account, symbol)
     engine.my_trades(account, symbol, *, start_ms=None, end_ms=None, from_id=None,
                      limit=500) -> list[Fill]
     engine.order_book(symbol, limit=100) -> Depth       # ticks / steps of depth.market
     engine.ticker(symbol) -> Ticker / engine.mark_price(symbol) -> ticks
     engine.trades(symbol, limit=500) -> list[PublicTrade]
-    engine.klines(symbol, "1m", start_ms=None, end_ms=None, limit=500) -> list[tuple]
+    engine.klines(symbol, "1m"|"5m"|...|"1d"|"1w", start_ms=None, end_ms=None, limit=500)
+        -> list[tuple]                                      # see engine.candles
     engine.balances(account_type="spot"|"margin"|"future", account="main") -> dict (Decimals)
     engine.withdrawals(start_ms=None, end_ms=None, *, coin=None, offset=0, limit=None)
         -> list[CryptoWithdrawal]
@@ -28,6 +34,14 @@ Engine (in-process, no HTTP; one per simulated exchange)::
                           internal=False)
     engine.add_fiat_withdrawal(currency, amount, *, apply_ms=None, pending_ms=3_600_000,
                                final_status=FiatStatus.SUCCESSFUL)
+    engine.deposits(start_ms=None, end_ms=None, *, coin=None, offset=0, limit=None)
+        -> list[CryptoDeposit]
+    engine.fiat_deposits(start_ms=None, end_ms=None, *, offset=0, limit=None)
+        -> (list[FiatDeposit], total)
+    engine.deposit_address(account, coin, network=None) -> DepositAddress
+    engine.withdraw(account, coin, amount, to, *, network=None, tag=None)
+        -> CryptoWithdrawal          # to an address of a joined engine: a deposit there
+    engine.join(TransferNetwork())   # the server joins all its engines into one network
     engine.advance(seconds) / engine.set_time(ms)       # SimClock only: prices move,
                                                         # resting orders fill, stops trigger
     engine.set_faults(latency_ms=, error_rate=, timeout_rate=, burst_429=,
@@ -58,10 +72,14 @@ from .credentials import dev_credentials
 from .dialects import binance
 from .engine import (
     ATOMS_PER_UNIT,
+    CryptoDeposit,
     CryptoWithdrawal,
+    DepositAddress,
+    DepositStatus,
     Depth,
     ErrorKind,
     ExchangeEngine,
+    FiatDeposit,
     FiatStatus,
     FiatWithdrawal,
     Fill,
@@ -74,6 +92,7 @@ from .engine import (
     SimError,
     Ticker,
     TimeInForce,
+    TransferNetwork,
     WithdrawalStatus,
     build_markets,
 )
@@ -81,10 +100,14 @@ from .server import SimulatorServer, running_simulator, serve_forever
 
 __all__ = [
     "ATOMS_PER_UNIT",
+    "CryptoDeposit",
     "CryptoWithdrawal",
+    "DepositAddress",
+    "DepositStatus",
     "Depth",
     "ErrorKind",
     "ExchangeEngine",
+    "FiatDeposit",
     "FiatStatus",
     "FiatWithdrawal",
     "Fill",
@@ -99,6 +122,7 @@ __all__ = [
     "SimulatorServer",
     "Ticker",
     "TimeInForce",
+    "TransferNetwork",
     "WithdrawalStatus",
     "binance",
     "build_markets",

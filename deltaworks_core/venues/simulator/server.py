@@ -21,7 +21,7 @@ from ...clock import Clock, WallClock
 from ...config import ExchangeSettings, SimulatorSettings
 from .credentials import Keyring
 from .dialects import Dialect, dialect_for
-from .engine import ExchangeEngine, today_ms
+from .engine import ExchangeEngine, TransferNetwork, today_ms
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ class SimulatorServer:
         self.keyring = Keyring()
         self._engines: dict[str, ExchangeEngine] = {}
         self._dialects: dict[str, Dialect] = {}
+        self.network = TransferNetwork()  # withdrawals between the exchanges arrive as deposits
         for exchange in exchanges:
             if exchange.mode != "simulated":
                 continue
@@ -56,6 +57,7 @@ class SimulatorServer:
                 withdrawals=settings.withdrawals_per_exchange,
                 history_days=settings.history_days,
             )
+            engine.join(self.network)
             self._engines[exchange.name] = engine
             self._dialects[exchange.name] = dialect_for(exchange.ccxt_id)(engine, self.keyring)
             self.keyring.register(exchange.name, "main")

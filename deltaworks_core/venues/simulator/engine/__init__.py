@@ -11,14 +11,17 @@ trades, klines, tickers), ``transfers``/``withdrawals`` (withdrawal histories),
 """
 
 from .accounts import DEFAULT_LEVERAGE, Account, FuturesState
+from .deposits import CryptoDeposit, DepositStatus, FiatDeposit
 from .errors import ErrorKind, SimError
 from .exchange import ExchangeEngine
 from .faults import Faults, Transport
 from .market_data import Depth, Liquidity, PublicTrade, Ticker
 from .markets import ATOMS_PER_UNIT, Market, atoms_str, build_markets
-from .orders import TIF_TYPES, Fill, Order, OrderStatus, OrderType, TimeInForce
+from .network import TransferNetwork
+from .orders import STOP_TYPES, TIF_TYPES, Fill, Order, OrderStatus, OrderType, TimeInForce
 from .prices import key, mix
 from .state import today_ms
+from .transfers import DepositAddress
 from .withdrawals import (
     DAY_MS,
     CryptoWithdrawal,
@@ -31,13 +34,18 @@ __all__ = [
     "ATOMS_PER_UNIT",
     "DAY_MS",
     "DEFAULT_LEVERAGE",
+    "STOP_TYPES",
     "TIF_TYPES",
     "Account",
+    "CryptoDeposit",
     "CryptoWithdrawal",
+    "DepositAddress",
+    "DepositStatus",
     "Depth",
     "ErrorKind",
     "ExchangeEngine",
     "Faults",
+    "FiatDeposit",
     "FiatStatus",
     "FiatWithdrawal",
     "Fill",
@@ -51,6 +59,7 @@ __all__ = [
     "SimError",
     "Ticker",
     "TimeInForce",
+    "TransferNetwork",
     "Transport",
     "WithdrawalStatus",
     "atoms_str",

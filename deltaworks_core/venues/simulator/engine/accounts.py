@@ -37,8 +37,13 @@ class Account:
     margin_since: int = 0
     futures_wallet: int = 0
     positions: dict[str, Position] = field(default_factory=dict)
+    leverage: dict[str, int] = field(default_factory=dict)  # USDⓈ-M symbol -> leverage
     open_orders: dict[int, Order] = field(default_factory=dict)
     update: int = 0
+
+    def leverage_of(self, symbol: str) -> int:
+        """The leverage set for a USDⓈ-M ``symbol`` (``DEFAULT_LEVERAGE`` until set)."""
+        return self.leverage.get(symbol, DEFAULT_LEVERAGE)
 
     def interest(self, asset: str, now: int) -> int:
         """Interest accrued on the borrowed ``asset`` since the margin account opened."""
@@ -167,11 +172,10 @@ def futures_state(
             m = markets[symbol]
             value = pos.amt * marks[symbol] * m.notional_atoms_per_unit
             unrealized += value - pos.cost
-            position_margin += abs(value) // DEFAULT_LEVERAGE
+            position_margin += abs(value) // account.leverage_of(symbol)
     for order in account.open_orders.values():
         if order.market.linear and not order.reduce_only:
             price = order.price or marks[order.market.symbol]
-            order_margin += (
-                order.remaining * price * order.market.notional_atoms_per_unit // DEFAULT_LEVERAGE
-            )
+            notional = order.remaining * price * order.market.notional_atoms_per_unit
+            order_margin += notional // account.leverage_of(order.market.symbol)
     return FuturesState(account.futures_wallet, unrealized, position_margin, order_margin)

@@ -32,7 +32,11 @@ class ErrorKind(StrEnum):
     REDUCE_ONLY_REJECTED = "reduce_only_rejected"
     UNKNOWN_ORDER = "unknown_order"  # a lookup found no such order
     CANCEL_REJECTED = "cancel_rejected"  # no such order, or it is no longer open
+    AMEND_REJECTED = "amend_rejected"  # the order is no longer open, or not a resting one
     INVALID_INTERVAL = "invalid_interval"
+    UNKNOWN_ASSET = "unknown_asset"
+    UNKNOWN_NETWORK = "unknown_network"
+    WITHDRAWAL_TOO_SMALL = "withdrawal_too_small"  # the amount does not cover the fee
 
 
 class SimError(Exception):

@@ -11,16 +11,19 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from .accounts import FuturesState, default_account, futures_state
+from .errors import ErrorKind, SimError
 from .faults import Faults
 from .market_data import MarketData
 from .markets import ATOMS_PER_UNIT
+from .order_history import OrderHistory
 from .state import Listener, locked
 from .transfers import Transfers
 
+MAX_LEVERAGE = 125
 ACCOUNT_TYPES = ("spot", "margin", "future")
 
 
-class ExchangeEngine(MarketData, Transfers):
+class ExchangeEngine(MarketData, OrderHistory, Transfers):
     """One simulated exchange, usable in-process on a simulated clock (no HTTP).
 
     Quantities given to and taken from the engine as ``str``/``Decimal``/``float`` are in
@@ -68,6 +71,22 @@ class ExchangeEngine(MarketData, Transfers):
             acct.futures_wallet = atoms
         else:
             raise ValueError(f"account_type must be spot, margin or future, not {account_type!r}")
+
+    @locked
+    def set_leverage(self, account: str, symbol: str, leverage: int) -> None:
+        """Trade USDⓈ-M ``symbol`` at ``leverage`` (its margins follow)."""
+        market = self.market(symbol)
+        if not market.linear or not 1 <= leverage <= MAX_LEVERAGE:
+            raise SimError(
+                ErrorKind.MALFORMED_PARAMETER,
+                f"leverage must be 1 to {MAX_LEVERAGE} on a perpetual",
+                field="leverage",
+            )
+        self.account(account).leverage[market.symbol] = leverage
+
+    def leverage(self, account: str, symbol: str) -> int:
+        """The leverage ``account`` trades USDⓈ-M ``symbol`` at."""
+        return self.account(account).leverage_of(self.market(symbol).symbol)
 
     @locked
     def fund_account(self, account: str, spot: Mapping[str, str | Decimal | float]) -> None:

@@ -6,13 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from .candles import INTERVAL_MS, Candle, aggregated_candles, offset_ms, synthetic_candles
 from .errors import ErrorKind, SimError
 from .markets import Market
 from .state import locked
-from .synthetic import STEP_MS
+from .synthetic import STEP_MS, Synthetic
 from .trading import Trading
-
-KLINE_INTERVALS = ("1m",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,34 +159,39 @@ class MarketData(Trading):
         start_ms: int | None = None,
         end_ms: int | None = None,
         limit: int = 500,
-    ) -> list[tuple]:
-        """1m klines: (open time, open, high, low, close, volume, close time, quote volume,
-        trades, taker buy volume, taker buy quote volume); prices in ticks, volumes in steps."""
-        if interval not in KLINE_INTERVALS:
+    ) -> list[Candle]:
+        """Candles of ``interval`` (a key of ``INTERVAL_MS``; rows as ``candles.Candle``):
+        the first ``limit`` opening at or after ``start_ms``, else the ``limit`` newest
+        opening by ``end_ms`` (now by default). The current candle holds the trades so far;
+        none open before the markets were listed (``listed_ms``)."""
+        interval_ms = INTERVAL_MS.get(interval)
+        if interval_ms is None:
             raise SimError(
                 ErrorKind.INVALID_INTERVAL,
-                f"kline interval must be one of {', '.join(KLINE_INTERVALS)}, not {interval!r}",
+                f"kline interval must be one of {', '.join(INTERVAL_MS)}, not {interval!r}",
             )
         self._sync()
-        m = self.market(symbol)
-        synth = self._books[m.symbol].synth
-        current = self._t // 60_000
-        last = current if end_ms is None else min(current, end_ms // 60_000)
+        source = self._books[self.market(symbol).symbol].synth
+        offset = offset_ms(interval_ms)
+        last = (self._t - offset) // interval_ms
+        if end_ms is not None:
+            last = min(last, (end_ms - offset) // interval_ms)
         if start_ms is not None:
-            first = -(-start_ms // 60_000)
+            first = -(-(start_ms - offset) // interval_ms)
             last = min(last, first + limit - 1)
         else:
             first = last - limit + 1
-        out = []
-        for minute in range(first, last + 1):
-            k = synth.kline(minute, self._step)
-            if k is None:
-                continue
-            o, h, lo, c, vol, qvol, n, tb, tbq = k
-            out.append(
-                (minute * 60_000, o, h, lo, c, vol, minute * 60_000 + 59_999, qvol, n, tb, tbq)
-            )
-        return out
+        first = max(first, -(-(self.listed_ms - offset) // interval_ms))
+        count = last - first + 1
+        if count <= 0:
+            return []
+        first_ms = first * interval_ms + offset
+        if isinstance(source, Synthetic):
+            return synthetic_candles(source, first_ms, interval_ms, count, self._step)
+        step = self._step
+        return aggregated_candles(
+            lambda minute: source.kline(minute, step), first_ms, interval_ms, count
+        )
 
     @locked
     def ticker(self, symbol: str) -> Ticker:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import zlib
 
+import numpy as np
+
 _MASK = (1 << 64) - 1
 # (period ms, amplitude of log-price) for the common component and the deviation
 _COMMON_LAYERS = ((86_400_000, 0.04), (3_600_000, 0.012), (300_000, 0.004), (20_000, 0.001))
@@ -23,6 +25,20 @@ def mix(x: int) -> int:
     x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
     x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
     return x ^ (x >> 31)
+
+
+def mix_array(x: np.ndarray) -> np.ndarray:
+    """``mix`` of every element of a uint64 array (wrapping arithmetic: the same bits)."""
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def _unit_array(k: int, i: np.ndarray) -> np.ndarray:
+    """``unit(k, i)`` of every element of an int64 array of grid points."""
+    hashed = mix_array(np.uint64(k) ^ mix_array(i.astype(np.uint64))) >> np.uint64(11)
+    return hashed.astype(np.float64) * (1.0 / 9007199254740992.0)
 
 
 def key(*parts: int | str) -> int:
@@ -62,3 +78,22 @@ class PriceProcess:
                 layer[3:] = (i, a, b)
             log_price += amp * ((a + (b - a) * (r / period)) * 2.0 - 1.0)
         return math.exp(log_price)
+
+    @property
+    def grid_ms(self) -> tuple[int, ...]:
+        """The layers' periods: the log-price is linear between their multiples."""
+        return tuple(sorted({layer[1] for layer in self._layers}))
+
+    def prices(self, t_ms: np.ndarray) -> np.ndarray:
+        """``price`` at every element of a sorted int64 array of times, vectorised."""
+        log_price = np.full(t_ms.shape, self._log_ref)
+        if not t_ms.size:
+            return log_price
+        for k, period, amp, *_ in self._layers:
+            i, r = np.divmod(t_ms, period)
+            first = int(i[0])
+            grid = _unit_array(k, np.arange(first, int(i[-1]) + 2, dtype=np.int64))
+            a = grid[i - first]
+            b = grid[i - first + 1]
+            log_price += amp * ((a + (b - a) * (r / period)) * 2.0 - 1.0)
+        return np.exp(log_price)

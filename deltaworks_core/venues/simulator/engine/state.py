@@ -15,10 +15,12 @@ from typing import Any, TypeVar
 from deltaworks_core.clock import Clock, SimClock
 
 from .accounts import Account, default_account
+from .deposits import DepositHistory
 from .errors import ErrorKind, SimError
 from .faults import Transport
 from .markets import Market, build_markets
 from .matching import MarketBook
+from .network import TransferNetwork
 from .orders import Fill, Order
 from .prices import key
 from .synthetic import STEP_MS, Synthetic
@@ -65,6 +67,7 @@ class EngineState:
         self.seed = seed
         self.clock = clock
         self.epoch_ms = epoch_ms if epoch_ms is not None else clock.now_ms()
+        self.listed_ms = self.epoch_ms - history_days * DAY_MS  # markets trade from here on
         markets = build_markets(symbols)
         self.markets: dict[str, Market] = {m.symbol: m for m in markets}
         self._books = {m.symbol: MarketBook(m, Synthetic(seed, name, m)) for m in markets}
@@ -72,6 +75,11 @@ class EngineState:
         self._accounts: dict[str, Account] = {"main": default_account("main", markets, now)}
         self.transport = Transport(key(seed, name, "transport"))
         self._history = WithdrawalHistory(seed, name, self.epoch_ms, withdrawals, history_days)
+        self._deposits = DepositHistory(seed, name, self.epoch_ms, withdrawals, history_days)
+        self.network = TransferNetwork()  # the server joins its engines into one
+        self._credits: list[
+            tuple[int, int, str, str, int]
+        ] = []  # (due ms, n, account, coin, atoms)
         self._orders: dict[int, Order] = {}
         self._by_client: dict[tuple[str, str, str], Order] = {}
         self._fills: dict[tuple[str, str], list[Fill]] = defaultdict(list)
@@ -90,6 +98,9 @@ class EngineState:
             symbol: ({}, {}) for symbol in self.markets
         }
         self.events = 0
+
+    def _settle_transfers(self, now: int) -> None:
+        """Credit the deposits that are due by ``now`` (``transfers`` does)."""
 
     def now_ms(self) -> int:
         return self.clock.now_ms()

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from .markets import Market
-from .prices import PriceProcess, key, mix
+from .prices import PriceProcess, key, mix, mix_array
 
 STEP_MS = 1000
 LOT_NOTIONAL = 2_000.0  # quote value of a typical synthetic order
@@ -42,6 +44,16 @@ class Synthetic:
         h = mix(self._k_trade ^ step)
         qty = max(1, self.lot * (5 + h % 45) // 100)
         return round(self.mid(step * STEP_MS)), qty, bool(h >> 63)
+
+    def trades_at(self, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``trade`` of every step of a sorted int64 array: (prices, quantities, buyer maker)."""
+        h = mix_array(np.uint64(self._k_trade) ^ steps.astype(np.uint64))
+        qty = np.maximum(1, self.lot * (5 + (h % np.uint64(45)).astype(np.int64)) // 100)
+        return self.ticks_at(steps), qty, (h >> np.uint64(63)).astype(bool)
+
+    def ticks_at(self, steps: np.ndarray) -> np.ndarray:
+        """The trade price in ticks at the start of every step of a sorted int64 array."""
+        return np.rint(self.process.prices(steps * STEP_MS) * self.inv_tick).astype(np.int64)
 
     def flow(self, step: int) -> int:
         """Steps of quantity the market trades through a crossed resting order in ``step``."""

@@ -13,7 +13,6 @@ from decimal import Decimal, InvalidOperation
 from deltaworks_core.clock import SimClock
 
 from .accounts import (
-    DEFAULT_LEVERAGE,
     Account,
     FuturesState,
     futures_settle,
@@ -106,6 +105,7 @@ class Trading(EngineState):
                         self._execute(order, book, s)
                     s += 1
         self._t = now
+        self._settle_transfers(now)
 
     # -- placing -----------------------------------------------------------------------------
 
@@ -262,7 +262,7 @@ class Trading(EngineState):
                     ErrorKind.REDUCE_ONLY_REJECTED, "a reduce-only order must reduce the position"
                 )
             return
-        required = order.qty * price * m.notional_atoms_per_unit // DEFAULT_LEVERAGE
+        required = order.qty * price * m.notional_atoms_per_unit // acct.leverage_of(m.symbol)
         if required > self._futures(acct).available:
             raise SimError(ErrorKind.INSUFFICIENT_MARGIN, "the available margin is too small")
 
@@ -450,6 +450,91 @@ class Trading(EngineState):
             self.events += 1
             self._notify(order, None)
             return order
+
+    def amend_order(
+        self,
+        account: str,
+        symbol: str,
+        order_id: int | str | None = None,
+        client_order_id: str | None = None,
+        *,
+        quantity: Number | None = None,
+        price: Number | None = None,
+    ) -> Order:
+        """Change the total quantity and/or the price of a resting limit order, keeping its
+        ids (it goes to the back of its new price level and may now match).
+
+        ``UNKNOWN_ORDER`` when there is no such order, ``AMEND_REJECTED`` when it is no
+        longer open or does not rest in the book, ``INVALID_QUANTITY`` when the new
+        quantity is not above what has filled.
+        """
+        with self._lock:
+            self._sync()
+            order = self._find(account, symbol, order_id, client_order_id, ErrorKind.UNKNOWN_ORDER)
+            if not order.is_open or not order.triggered or not order.price:
+                raise SimError(
+                    ErrorKind.AMEND_REJECTED, f"order {order.id} ({order.status}) cannot change"
+                )
+            m = order.market
+            parsed_qty, parsed_px = self._parsed[m.symbol]
+            qty = order.qty
+            if quantity is not None:
+                qty = to_units(quantity, m.step, "quantity", ErrorKind.INVALID_QUANTITY, parsed_qty)
+            if qty <= order.filled:
+                raise SimError(
+                    ErrorKind.INVALID_QUANTITY,
+                    "the new quantity must be above the filled quantity",
+                    field="quantity",
+                )
+            px = order.price
+            if price is not None:
+                px = to_units(price, m.tick, "price", ErrorKind.INVALID_PRICE, parsed_px)
+                if px <= 0:
+                    raise SimError(ErrorKind.INVALID_PRICE, "price must be positive", field="price")
+            book = self._books[m.symbol]
+            step = self._step
+            maker_only = order.type is OrderType.LIMIT_MAKER or order.tif is TimeInForce.POST_ONLY
+            best = book.best_opposite(order.buy, step)
+            crosses = best is not None and (best <= px if order.buy else best >= px)
+            if crosses and order.type is OrderType.LIMIT_MAKER:
+                raise SimError(ErrorKind.WOULD_TAKE, "the maker-only order would take")
+            acct = order.acct
+            if m.linear:
+                self._reserve_amend_futures(acct, order, qty, px)
+            else:
+                self._reserve_amend_spot(acct, order, qty, px)
+            book.unrest(order)
+            order.qty, order.price, order.update = qty, px, self._t
+            self.events += 1
+            self._notify(order, None)
+            if crosses and maker_only:
+                self._expire(order)
+            else:
+                self._execute(order, book, step)
+            return order
+
+    def _reserve_amend_spot(self, acct: Account, order: Order, qty: int, px: int) -> None:
+        m = order.market
+        remaining = qty - order.filled
+        if order.buy:
+            need, asset = remaining * px * m.notional_atoms_per_unit, m.quote
+        else:
+            need, asset = remaining * m.step_atoms, m.base
+        spot_unlock(acct, asset, order.locked)
+        if not spot_lock(acct, asset, need):
+            spot_lock(acct, asset, order.locked)
+            raise _insufficient(asset)
+        order.locked = need
+
+    def _reserve_amend_futures(self, acct: Account, order: Order, qty: int, px: int) -> None:
+        if order.reduce_only:
+            return
+        m = order.market
+        leverage = acct.leverage_of(m.symbol)
+        before = order.remaining * order.price * m.notional_atoms_per_unit // leverage
+        after = (qty - order.filled) * px * m.notional_atoms_per_unit // leverage
+        if after - before > self._futures(acct).available:
+            raise SimError(ErrorKind.INSUFFICIENT_MARGIN, "the available margin is too small")
 
     @locked
     def order(

@@ -19,14 +19,14 @@ from .prices import key, mix
 
 DAY_MS = 86_400_000
 # coin -> ((network, fee, address style), ...), typical amount, decimals
-_COINS: dict[str, tuple[tuple[tuple[str, str, str], ...], float, int]] = {
+COINS: dict[str, tuple[tuple[tuple[str, str, str], ...], float, int]] = {
     "USDT": ((("ETH", "4", "evm"), ("TRX", "1", "tron"), ("BSC", "0.29", "evm")), 2_000.0, 2),
     "BTC": ((("BTC", "0.0002", "btc"), ("BSC", "0.0000046", "evm")), 0.2, 6),
     "ETH": ((("ETH", "0.0012", "evm"), ("ARBITRUM", "0.0001", "evm")), 2.0, 5),
     "SOL": ((("SOL", "0.008", "sol"),), 40.0, 3),
     "XRP": ((("XRP", "0.2", "xrp"),), 1_500.0, 1),
 }
-_COIN_NAMES = list(_COINS)
+COIN_NAMES = list(COINS)
 _COIN_WEIGHTS = np.array([0.45, 0.2, 0.2, 0.1, 0.05])
 
 
@@ -96,9 +96,9 @@ FINAL_STATUSES = (
     WithdrawalStatus.FAILED,
 )
 _FINAL_WEIGHTS = np.array([0.9, 0.03, 0.02, 0.05])
-_FIAT = ("EUR", "USD", "GBP", "BRL", "TRY")
+FIAT = ("EUR", "USD", "GBP", "BRL", "TRY")
 _FIAT_WEIGHTS = np.array([0.5, 0.2, 0.15, 0.1, 0.05])
-_FIAT_METHODS = ("bank transfer", "SEPA", "card", "Faster Payments")
+FIAT_METHODS = ("bank transfer", "SEPA", "card", "Faster Payments")
 FIAT_FINAL_STATUSES = (
     FiatStatus.SUCCESSFUL,
     FiatStatus.FINISHED,
@@ -115,7 +115,7 @@ def _digest(k: int) -> bytes:
     return hashlib.blake2b(k.to_bytes(8, "little"), digest_size=64).digest()
 
 
-def _hex(k: int, n: int) -> str:
+def hex_digest(k: int, n: int) -> str:
     return _digest(k).hex()[:n]
 
 
@@ -123,11 +123,11 @@ def _b58(k: int, n: int) -> str:
     return "".join(_B58[b % 58] for b in _digest(k)[:n])
 
 
-def _address(style: str, k: int) -> str:
+def address(style: str, k: int) -> str:
     if style == "evm":
-        return "0x" + _hex(k, 40)
+        return "0x" + hex_digest(k, 40)
     if style == "btc":
-        return "bc1q" + _hex(k, 38)
+        return "bc1q" + hex_digest(k, 38)
     if style == "tron":
         return "T" + _b58(k, 33)
     if style == "xrp":
@@ -136,7 +136,7 @@ def _address(style: str, k: int) -> str:
 
 
 @dataclass(slots=True)
-class _Arrays:
+class Records:
     apply: np.ndarray  # ms, sorted
     done: np.ndarray  # ms when the final status is reached
     kind: np.ndarray  # coin (or fiat currency) index
@@ -147,14 +147,21 @@ class _Arrays:
     serial: np.ndarray  # stable record number (ids derive from it)
 
 
-def _concat(a: _Arrays, b: _Arrays) -> _Arrays:
-    merged = _Arrays(*(np.concatenate([x, y]) for x, y in zip(_fields(a), _fields(b), strict=True)))
+def concat(a: Records, b: Records) -> Records:
+    merged = Records(*(np.concatenate([x, y]) for x, y in zip(_fields(a), _fields(b), strict=True)))
     order = np.argsort(merged.apply, kind="stable")
-    return _Arrays(*(x[order] for x in _fields(merged)))
+    return Records(*(x[order] for x in _fields(merged)))
 
 
-def _fields(a: _Arrays) -> tuple[np.ndarray, ...]:
+def _fields(a: Records) -> tuple[np.ndarray, ...]:
     return (a.apply, a.done, a.kind, a.sub, a.amount, a.final, a.internal, a.serial)
+
+
+def window(a: Records, start: int, end: int) -> np.ndarray:
+    """Indexes of the records whose first time lies in [start, end]."""
+    lo = int(np.searchsorted(a.apply, start, "left"))
+    hi = int(np.searchsorted(a.apply, end, "right"))
+    return np.arange(lo, hi)
 
 
 class WithdrawalHistory:
@@ -167,23 +174,24 @@ class WithdrawalHistory:
         self.crypto_records = self._generate(rng, count, start, epoch_ms, fiat=False)
         self.fiat_records = self._generate(rng, count // 10, start, epoch_ms, fiat=True)
         self._serial = count + count // 10
+        self._to: dict[int, tuple[str, str | None]] = {}  # serial -> a user's (address, tag)
 
     @staticmethod
-    def _generate(rng: np.random.Generator, n: int, start: int, end: int, fiat: bool) -> _Arrays:
+    def _generate(rng: np.random.Generator, n: int, start: int, end: int, fiat: bool) -> Records:
         apply = np.sort(rng.integers(start, end, n, dtype=np.int64)) // 1000 * 1000
         delay = (np.exp(rng.normal(np.log(40 * 60_000), 1.0, n))).astype(np.int64) + 60_000
         names = _FIAT_WEIGHTS if fiat else _COIN_WEIGHTS
         kind = rng.choice(len(names), n, p=names)
         sub = rng.integers(0, 12, n) % (
-            len(_FIAT_METHODS) if fiat else np.array([len(_COINS[c][0]) for c in _COIN_NAMES])[kind]
+            len(FIAT_METHODS) if fiat else np.array([len(COINS[c][0]) for c in COIN_NAMES])[kind]
         )
-        typical = np.array([1_000.0] * len(_FIAT) if fiat else [_COINS[c][1] for c in _COIN_NAMES])
+        typical = np.array([1_000.0] * len(FIAT) if fiat else [COINS[c][1] for c in COIN_NAMES])
         amount = typical[kind] * np.exp(rng.normal(0.0, 1.0, n))
         final = rng.choice(
             6 if fiat else 4, n, p=FIAT_FINAL_STATUSES_WEIGHTS if fiat else _FINAL_WEIGHTS
         )
         internal = np.zeros(n, dtype=bool) if fiat else rng.random(n) < 0.08
-        return _Arrays(
+        return Records(
             apply,
             apply + delay,
             kind,
@@ -205,9 +213,12 @@ class WithdrawalHistory:
         amount: float,
         final: int,
         internal: bool,
-    ) -> None:
-        """Append one record (tests add new withdrawals)."""
-        row = _Arrays(
+        to: tuple[str, str | None] | None = None,
+    ) -> CryptoWithdrawal | None:
+        """Append one record (tests and users add withdrawals); ``to`` is the (address, tag)
+        a user sent a crypto withdrawal to. Returns a crypto one as it is once done."""
+        serial = self._serial + (1 << 41)
+        row = Records(
             *(
                 np.array([v])
                 for v in (
@@ -218,40 +229,37 @@ class WithdrawalHistory:
                     amount,
                     final,
                     internal,
-                    self._serial + (1 << 41),
+                    serial,
                 )
             )
         )
         self._serial += 1
         if fiat:
-            self.fiat_records = _concat(self.fiat_records, row)
-        else:
-            self.crypto_records = _concat(self.crypto_records, row)
-
-    @staticmethod
-    def _window(a: _Arrays, start: int, end: int) -> np.ndarray:
-        lo = int(np.searchsorted(a.apply, start, "left"))
-        hi = int(np.searchsorted(a.apply, end, "right"))
-        return np.arange(lo, hi)
+            self.fiat_records = concat(self.fiat_records, row)
+            return None
+        if to is not None:
+            self._to[serial] = to
+        self.crypto_records = concat(self.crypto_records, row)
+        return self._crypto(row, 0, done_ms)
 
     def crypto(
         self, start: int, end: int, now: int, coin: str | None, offset: int, limit: int | None
     ) -> list[CryptoWithdrawal]:
         """Crypto withdrawals applied in [start, end] (and by ``now``), newest first."""
         a = self.crypto_records
-        idx = self._window(a, start, min(end, now))
+        idx = window(a, start, min(end, now))
         if coin is not None:
-            if coin not in _COINS:
+            if coin not in COINS:
                 return []
-            idx = idx[a.kind[idx] == _COIN_NAMES.index(coin)]
+            idx = idx[a.kind[idx] == COIN_NAMES.index(coin)]
         idx = idx[::-1][offset : None if limit is None else offset + limit]
         return [self._crypto(a, int(i), now) for i in idx]
 
-    def _crypto(self, a: _Arrays, i: int, now: int) -> CryptoWithdrawal:
+    def _crypto(self, a: Records, i: int, now: int) -> CryptoWithdrawal:
         serial = int(a.serial[i])
         k = mix(self._key ^ serial)
-        coin = _COIN_NAMES[int(a.kind[i])]
-        networks, _, decimals = _COINS[coin]
+        coin = COIN_NAMES[int(a.kind[i])]
+        networks, _, decimals = COINS[coin]
         network, fee, style = networks[int(a.sub[i])]
         internal = bool(a.internal[i])
         apply, done = int(a.apply[i]), int(a.done[i])
@@ -276,17 +284,21 @@ class WithdrawalHistory:
             tx_id = (
                 f"Internal transfer {mix(k ^ 11) % 10**11}"
                 if internal
-                else ("0x" if style == "evm" else "") + _hex(mix(k ^ 13), 64)
+                else ("0x" if style == "evm" else "") + hex_digest(mix(k ^ 13), 64)
             )
         completed = status is WithdrawalStatus.COMPLETED
+        to, tag = self._to.get(serial) or (
+            address(style, mix(k ^ 7)),
+            str(mix(k ^ 17) % 10**9) if style == "xrp" else None,
+        )
         return CryptoWithdrawal(
-            id=_hex(k, 32),
+            id=hex_digest(k, 32),
             coin=coin,
             network=network,
             amount=Decimal(f"{float(a.amount[i]):.{decimals}f}"),
             fee=Decimal(0) if internal else Decimal(fee),
-            address=_address(style, mix(k ^ 7)),
-            address_tag=str(mix(k ^ 17) % 10**9) if style == "xrp" else None,
+            address=to,
+            address_tag=tag,
             tx_id=tx_id,
             apply_ms=apply,
             complete_ms=done if completed else None,
@@ -300,11 +312,11 @@ class WithdrawalHistory:
     ) -> tuple[list[FiatWithdrawal], int]:
         """Fiat withdrawals created in [start, end] (and by ``now``), newest first; the total."""
         a = self.fiat_records
-        idx = self._window(a, start, min(end, now))[::-1]
+        idx = window(a, start, min(end, now))[::-1]
         chosen = idx[offset : None if limit is None else offset + limit]
         return [self._fiat(a, int(i), now) for i in chosen], len(idx)
 
-    def _fiat(self, a: _Arrays, i: int, now: int) -> FiatWithdrawal:
+    def _fiat(self, a: Records, i: int, now: int) -> FiatWithdrawal:
         k = mix(self._key ^ int(a.serial[i]))
         apply, done = int(a.apply[i]), int(a.done[i])
         final = FIAT_FINAL_STATUSES[int(a.final[i])]
@@ -320,11 +332,11 @@ class WithdrawalHistory:
         fee = round(max(1.0, amount * 0.005), 2)
         return FiatWithdrawal(
             order_no="CJW" + str(mix(k ^ 3) % 10**18).zfill(18),
-            currency=_FIAT[int(a.kind[i])],
+            currency=FIAT[int(a.kind[i])],
             amount=Decimal(f"{amount:.2f}"),
             fee=Decimal(f"{fee:.2f}"),
             indicated_amount=Decimal(f"{amount + fee:.2f}"),
-            method=_FIAT_METHODS[int(a.sub[i])],
+            method=FIAT_METHODS[int(a.sub[i])],
             status=status,
             create_ms=apply,
             update_ms=updated,
@@ -332,12 +344,12 @@ class WithdrawalHistory:
 
     @staticmethod
     def coin_index(coin: str) -> tuple[int, tuple[tuple[str, str, str], ...]]:
-        if coin not in _COINS:
-            raise ValueError(f"unknown coin {coin!r}; simulated coins: {', '.join(_COIN_NAMES)}")
-        return _COIN_NAMES.index(coin), _COINS[coin][0]
+        if coin not in COINS:
+            raise ValueError(f"unknown coin {coin!r}; simulated coins: {', '.join(COIN_NAMES)}")
+        return COIN_NAMES.index(coin), COINS[coin][0]
 
     @staticmethod
     def fiat_index(currency: str) -> int:
-        if currency not in _FIAT:
-            raise ValueError(f"unknown fiat currency {currency!r}; simulated: {', '.join(_FIAT)}")
-        return _FIAT.index(currency)
+        if currency not in FIAT:
+            raise ValueError(f"unknown fiat currency {currency!r}; simulated: {', '.join(FIAT)}")
+        return FIAT.index(currency)

@@ -21,8 +21,11 @@ from ...credentials import Keyring
 from ...engine import ExchangeEngine, SimError
 from ..base import broken, delay, dropped
 from .errors import BAD_KEY, BinanceError, to_binance
+from .params import check_read
 from .routes import Route, routes
 from .streams import ListenKeys, WebSocketHub
+from .trading_routes import trading_routes
+from .wallet import wallet_routes
 
 _SIGNATURE = re.compile(r"&?signature=[^&]*")
 UID_WEIGHT_FACTOR = 30  # the per-account (UID) bucket allows 30x the IP weight
@@ -36,7 +39,7 @@ class BinanceDialect:
         self.engine = engine
         self.keyring = keyring
         listen_keys = ListenKeys(engine)
-        self._routes = routes(listen_keys)
+        self._routes = routes(listen_keys) | trading_routes() | wallet_routes()
         self._uid_used: dict[str, tuple[int, int]] = {}
         self.hub = WebSocketHub(engine, keyring, listen_keys)
 
@@ -72,6 +75,7 @@ class BinanceDialect:
         if failure is not None:
             return failure
         try:
+            check_read(request.method, path, params)
             account = self._authenticate(request, route, raw_query + body, params)
             if route.bucket == "uid":
                 self._spend_uid(account, weight, minute)
@@ -162,6 +166,8 @@ def _error(exc: BinanceError, used: int = 0) -> web.Response:
     return web.Response(
         status=exc.status,
         content_type="application/json",
-        text=json.dumps({"code": exc.code, "msg": exc.msg}),
+        text=json.dumps(
+            {"code": exc.code, "msg": exc.msg} | ({} if exc.data is None else {"data": exc.data})
+        ),
         headers={WEIGHT_HEADER: str(used)},
     )

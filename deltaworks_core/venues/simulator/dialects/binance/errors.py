@@ -8,11 +8,12 @@ from ...engine import ErrorKind, SimError
 class BinanceError(Exception):
     """An error Binance would answer with ``{"code": code, "msg": msg}`` and HTTP ``status``."""
 
-    def __init__(self, code: int, msg: str, status: int = 400) -> None:
+    def __init__(self, code: int, msg: str, status: int = 400, data: dict | None = None) -> None:
         super().__init__(f"{code}: {msg}")
         self.code = code
         self.msg = msg
         self.status = status
+        self.data = data  # the body's "data" (cancel-replace reports both halves there)
 
 
 # neutral parameter names -> Binance's
@@ -36,6 +37,7 @@ _SIMPLE: dict[ErrorKind, tuple[int, str] | tuple[int, str, int]] = {
     ErrorKind.UNKNOWN_ORDER: (-2013, "Order does not exist."),
     ErrorKind.CANCEL_REJECTED: (-2011, "Unknown order sent."),
     ErrorKind.INVALID_INTERVAL: (-1120, "Invalid interval."),
+    ErrorKind.AMEND_REJECTED: (-2013, "Order does not exist."),
 }
 
 

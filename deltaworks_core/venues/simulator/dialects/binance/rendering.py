@@ -7,9 +7,13 @@ import time
 from ...engine import (
     DEFAULT_LEVERAGE,
     Account,
+    CryptoDeposit,
     CryptoWithdrawal,
+    DepositAddress,
+    DepositStatus,
     Depth,
     ExchangeEngine,
+    FiatDeposit,
     FiatStatus,
     FiatWithdrawal,
     Fill,
@@ -688,8 +692,8 @@ def withdrawal(w: CryptoWithdrawal) -> dict:
     return row
 
 
-def fiat_withdrawal(w: FiatWithdrawal) -> dict:
-    """A ``fiat/orders`` row of a withdrawal."""
+def fiat_order(w: FiatWithdrawal | FiatDeposit) -> dict:
+    """A ``fiat/orders`` row of a withdrawal or a deposit."""
     return {
         "orderNo": w.order_no,
         "fiatCurrency": w.currency,
@@ -701,3 +705,71 @@ def fiat_withdrawal(w: FiatWithdrawal) -> dict:
         "createTime": w.create_ms,
         "updateTime": w.update_ms,
     }
+
+
+# -- deposits and fees -----------------------------------------------------------------------
+
+DEPOSIT_STATUS = {
+    DepositStatus.PENDING: 0,
+    DepositStatus.SUCCESS: 1,
+    DepositStatus.REJECTED: 2,
+    DepositStatus.CREDITED: 6,
+    DepositStatus.WRONG_DEPOSIT: 7,
+}
+# where a network's explorer shows an address
+EXPLORERS = {
+    "BTC": "https://mempool.space/address/",
+    "ETH": "https://etherscan.io/address/",
+    "TRX": "https://tronscan.org/#/address/",
+    "BSC": "https://bscscan.com/address/",
+    "ARBITRUM": "https://arbiscan.io/address/",
+    "SOL": "https://solscan.io/account/",
+    "XRP": "https://bithomp.com/explorer/",
+}
+
+
+def deposit(d: CryptoDeposit) -> dict:
+    """A ``capital/deposit/hisrec`` row."""
+    row: dict = {
+        "id": d.id,
+        "amount": f"{d.amount:f}",
+        "coin": d.coin,
+        "network": d.network,
+        "status": DEPOSIT_STATUS[d.status],
+        "address": d.address,
+        "addressTag": d.address_tag or "",
+        "txId": d.tx_id,
+        "insertTime": d.insert_ms,
+        "transferType": 1 if d.internal else 0,
+        "confirmTimes": f"{d.confirmations}/{d.required_confirmations}",
+        "unlockConfirm": d.required_confirmations * 2,
+        "walletType": 0,
+    }
+    if d.complete_ms is not None:
+        row["completeTime"] = d.complete_ms
+    return row
+
+
+def deposit_address(a: DepositAddress) -> dict:
+    """A ``capital/deposit/address`` answer."""
+    return {
+        "coin": a.coin,
+        "address": a.address,
+        "tag": a.tag or "",
+        "url": EXPLORERS.get(a.network, "") + a.address,
+        "isDefault": 0,
+    }
+
+
+def trade_fee(engine: ExchangeEngine, m: Market) -> dict:
+    """An ``asset/tradeFee`` row of a spot market."""
+    return {
+        "symbol": market_id(m),
+        "makerCommission": fee_rate(engine.fee_ppm(m, maker=True)),
+        "takerCommission": fee_rate(engine.fee_ppm(m, maker=False)),
+    }
+
+
+def fee_rate(ppm: int) -> str:
+    """A fee rate given in parts per million, as Binance writes it ("0.001")."""
+    return f"{ppm / 1_000_000:.6f}".rstrip("0").rstrip(".") or "0"

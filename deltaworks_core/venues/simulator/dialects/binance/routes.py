@@ -6,7 +6,17 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ...engine import DAY_MS, TIF_TYPES, ExchangeEngine, Market, OrderType, TimeInForce
+from ...engine import (
+    DAY_MS,
+    STOP_TYPES,
+    TIF_TYPES,
+    ExchangeEngine,
+    Market,
+    Order,
+    OrderType,
+    SimError,
+    TimeInForce,
+)
 from . import rendering as responses
 from .errors import BinanceError, bad_param, illegal_chars
 from .streams import ListenKeys
@@ -192,40 +202,67 @@ def _order_kind(params: Params, linear: bool) -> tuple[OrderType, TimeInForce | 
     return kind, tif
 
 
+def is_algo(order: Order) -> bool:
+    """A USDⓈ-M conditional order that has not triggered: only the algo API knows it."""
+    return order.market.linear and bool(order.stop) and not order.triggered
+
+
+def new_order(engine: ExchangeEngine, account: str, params: Params, m: Market) -> dict:
+    """Place the order ``params`` describe in ``m``; the answer of ``POST order``."""
+    if not params.get("side"):
+        raise bad_param("side")
+    if not params.get("type"):
+        raise bad_param("type")
+    kind, tif = _order_kind(params, m.linear)
+    if m.linear and kind in STOP_TYPES:
+        raise BinanceError(
+            -4120,
+            "Order type not supported for this endpoint. "
+            "Please use the Algo Order API endpoints instead.",
+        )
+    first_fill = engine.next_fill_id
+    order = engine.place_order(
+        account,
+        m.symbol,
+        params["side"],
+        kind,
+        params.get("quantity"),
+        params.get("price"),
+        time_in_force=tif,
+        client_order_id=params.get("newClientOrderId") or None,
+        stop_price=params.get("stopPrice"),
+        reduce_only=_bool(params.get("reduceOnly")),
+        quote_order_qty=params.get("quoteOrderQty"),
+    )
+    if m.linear:
+        return responses.futures_order(order)
+    new_fills = engine.fills_since(account, m.symbol, first_fill, order.id)
+    if params.get("newOrderRespType", "FULL").upper() == "ACK":
+        return {
+            "symbol": market_id(m),
+            "orderId": order.id,
+            "orderListId": -1,
+            "clientOrderId": order.client_id,
+            "transactTime": order.time,
+        }
+    return responses.spot_order(order, fills=new_fills, new=True)
+
+
+def _refuse_algo(engine: ExchangeEngine, account: str, m: Market, params: Params) -> None:
+    """Cancelling a conditional order through the plain endpoint: Binance's unknown order."""
+    try:
+        order = engine.order(
+            account, m.symbol, params.get("orderId"), params.get("origClientOrderId")
+        )
+    except SimError:
+        return  # the cancel itself reports it
+    if is_algo(order):
+        raise BinanceError(-2011, "Unknown order sent.")
+
+
 def _new_order(linear: bool) -> Handler:
     def handler(engine: ExchangeEngine, account: str, params: Params) -> object:
-        m = _market(engine, params, linear)
-        if not params.get("side"):
-            raise bad_param("side")
-        if not params.get("type"):
-            raise bad_param("type")
-        kind, tif = _order_kind(params, linear)
-        first_fill = engine.next_fill_id
-        order = engine.place_order(
-            account,
-            m.symbol,
-            params["side"],
-            kind,
-            params.get("quantity"),
-            params.get("price"),
-            time_in_force=tif,
-            client_order_id=params.get("newClientOrderId") or None,
-            stop_price=params.get("stopPrice"),
-            reduce_only=_bool(params.get("reduceOnly")),
-            quote_order_qty=params.get("quoteOrderQty"),
-        )
-        if linear:
-            return responses.futures_order(order)
-        new_fills = engine.fills_since(account, m.symbol, first_fill, order.id)
-        if params.get("newOrderRespType", "FULL").upper() == "ACK":
-            return {
-                "symbol": market_id(m),
-                "orderId": order.id,
-                "orderListId": -1,
-                "clientOrderId": order.client_id,
-                "transactTime": order.time,
-            }
-        return responses.spot_order(order, fills=new_fills, new=True)
+        return new_order(engine, account, params, _market(engine, params, linear))
 
     return handler
 
@@ -236,6 +273,8 @@ def _get_order(linear: bool) -> Handler:
         order = engine.order(
             account, m.symbol, params.get("orderId"), params.get("origClientOrderId")
         )
+        if is_algo(order):
+            raise BinanceError(-2013, "Order does not exist.")
         return (
             responses.futures_order(order, with_time=True)
             if linear
@@ -248,6 +287,8 @@ def _get_order(linear: bool) -> Handler:
 def _cancel_order(linear: bool) -> Handler:
     def handler(engine: ExchangeEngine, account: str, params: Params) -> object:
         m = _market(engine, params, linear)
+        if linear:
+            _refuse_algo(engine, account, m, params)
         order = engine.cancel_order(
             account, m.symbol, params.get("orderId"), params.get("origClientOrderId")
         )
@@ -265,7 +306,7 @@ def _open_orders(linear: bool) -> Handler:
         orders = [
             o
             for o in engine.open_orders(account, symbol)
-            if o.market.linear == linear and (o.triggered or not linear)
+            if o.market.linear == linear and not is_algo(o)
         ]
         if linear:
             return [responses.futures_order(o, with_time=True) for o in orders]
@@ -401,16 +442,8 @@ def _leverage_brackets(engine: ExchangeEngine, account: str, params: Params) -> 
     ]
 
 
-def withdraw_history(
-    engine: ExchangeEngine,
-    start: int | None = None,
-    end: int | None = None,
-    *,
-    coin: str | None = None,
-    offset: int = 0,
-    limit: int = MAX_WITHDRAWALS,
-) -> list[dict]:
-    """``capital/withdraw/history``: at most 90 days (the last 90 by default), newest first."""
+def history_window(engine: ExchangeEngine, start: int | None, end: int | None) -> tuple[int, int]:
+    """The [start, end] of a wallet history query: at most 90 days, the last 90 by default."""
     if start is None and end is None:
         end = engine.now_ms()
     if start is None:
@@ -421,6 +454,20 @@ def withdraw_history(
         raise BinanceError(-1127, "More than 90 days between startTime and endTime.")
     if start > end:
         raise BinanceError(-1128, "startTime must be less than endTime.")
+    return start, end
+
+
+def withdraw_history(
+    engine: ExchangeEngine,
+    start: int | None = None,
+    end: int | None = None,
+    *,
+    coin: str | None = None,
+    offset: int = 0,
+    limit: int = MAX_WITHDRAWALS,
+) -> list[dict]:
+    """``capital/withdraw/history``: at most 90 days (the last 90 by default), newest first."""
+    start, end = history_window(engine, start, end)
     limit = max(1, min(limit, MAX_WITHDRAWALS))
     rows = engine.withdrawals(start, end, coin=coin, offset=offset, limit=limit)
     return [responses.withdrawal(w) for w in rows]
@@ -438,7 +485,7 @@ def fiat_withdraw_history(
     begin = end - FIAT_DEFAULT_DAYS * DAY_MS if begin is None else begin
     size = max(1, min(rows, MAX_FIAT_ROWS))
     found, total = engine.fiat_withdrawals(begin, end, offset=(max(1, page) - 1) * size, limit=size)
-    return [responses.fiat_withdrawal(w) for w in found], total
+    return [responses.fiat_order(w) for w in found], total
 
 
 def _withdraw_history(engine: ExchangeEngine, account: str, params: Params) -> object:
@@ -450,24 +497,6 @@ def _withdraw_history(engine: ExchangeEngine, account: str, params: Params) -> o
         offset=_int(params, "offset", 0),
         limit=_int(params, "limit", MAX_WITHDRAWALS),
     )
-
-
-def _fiat_orders(engine: ExchangeEngine, account: str, params: Params) -> object:
-    kind = params.get("transactionType")
-    if kind not in ("0", "1"):
-        raise bad_param("transactionType")
-    rows, total = (
-        ([], 0)
-        if kind == "0"
-        else fiat_withdraw_history(
-            engine,
-            _int(params, "beginTime"),
-            _int(params, "endTime"),
-            _int(params, "page", 1),
-            _int(params, "rows", 100),
-        )
-    )
-    return {"code": "000000", "message": "success", "data": rows, "total": total, "success": True}
 
 
 def _listen_key(keys: ListenKeys) -> Handler:
@@ -523,7 +552,6 @@ def routes(keys: ListenKeys) -> dict[tuple[str, str], Route]:
             ("GET", "/sapi/v1/capital/withdraw/history"): Route(
                 _withdraw_history, _w(10), "SIGNED"
             ),
-            ("GET", "/sapi/v1/fiat/orders"): Route(_fiat_orders, _w(90_000), "SIGNED", "uid"),
             ("GET", "/fapi/v1/userTrades"): Route(_my_trades(True), _w(5), "SIGNED"),
             ("GET", "/fapi/v1/premiumIndex"): Route(_premium_index, _w(1)),
             ("GET", "/fapi/v2/account"): Route(_futures_account(True), _w(5), "SIGNED"),

@@ -3,9 +3,11 @@ futures user streams by listen key.
 
 Paths under an exchange prefix, ``<kind>`` being ``ws`` or ``stream`` and ``<key>`` a ccxt
 market type (spot, margin, linear): ``/<kind>/<key>/<n>`` market streams (SUBSCRIBE
-``<symbol>@depth@100ms``, ``@trade``, ``@aggTrade``), ``/<kind>/<key>?listenKey=K`` or
+``<symbol>@depth@100ms``, ``@trade``, ``@aggTrade``, ``@ticker``, ``@miniTicker``,
+``!ticker@arr``, ``!miniTicker@arr``), ``/<kind>/<key>?listenKey=K`` or
 ``/<kind>/<key>/<K>`` user streams by listen key, ``/ws-api/<key>`` the ws-api
-(``userDataStream.subscribe.signature``).
+(``userDataStream.subscribe.signature``). User streams carry the order events and the
+balance events that follow them (see ``stream_events``).
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ from aiohttp import WSMsgType, web
 from ...credentials import Keyring
 from ...engine import ExchangeEngine, Fill, Market, Order, SimError, atoms_str, key, mix
 from .errors import BAD_KEY
+from .stream_events import account_position, account_update, ticker_event
 from .vocabulary import market_by_id, market_id, status_name, tif_name, type_name
 
 PUSH_INTERVAL_S = 0.1
+TICKER_INTERVAL_S = 1.0  # Binance pushes 24-hour tickers once a second
 DEPTH_LEVELS = 1000
+ALL_TICKERS = {"!ticker@arr": False, "!miniTicker@arr": True}  # stream -> mini
 
 
 @dataclass
@@ -45,6 +50,9 @@ class _Conn:
     queue: asyncio.Queue = field(default_factory=asyncio.Queue)
     depth: dict[str, _Depth] = field(default_factory=dict)  # stream name -> state
     trades: dict[str, tuple[str, int]] = field(default_factory=dict)  # stream -> (symbol, last id)
+    # stream -> (symbol, or None for every market; mini ticker?)
+    tickers: dict[str, tuple[str | None, bool]] = field(default_factory=dict)
+    tickers_due: float = 0.0  # monotonic time of the next ticker push
     listener: object = None
 
 
@@ -143,15 +151,20 @@ class WebSocketHub:
                 else:
                     conn.depth.pop(stream, None)
                     conn.trades.pop(stream, None)
+                    conn.tickers.pop(stream, None)
             self._send(conn, {"result": None, "id": request_id})
         elif method == "LIST_SUBSCRIPTIONS":
-            self._send(conn, {"result": [*conn.depth, *conn.trades], "id": request_id})
+            streams = [*conn.depth, *conn.trades, *conn.tickers]
+            self._send(conn, {"result": streams, "id": request_id})
         else:
             self._send(
                 conn, {"error": {"code": 2, "msg": f"Invalid request: {method}"}, "id": request_id}
             )
 
     def _subscribe(self, conn: _Conn, stream: str) -> None:
+        if stream in ALL_TICKERS:
+            conn.tickers[stream] = (None, ALL_TICKERS[stream])
+            return
         stream_id, _, channel = stream.partition("@")
         engine = conn.engine
         try:
@@ -166,6 +179,8 @@ class WebSocketHub:
         elif channel in ("trade", "aggTrade"):
             latest = engine.trades(market.symbol, 1)
             conn.trades[stream] = (market.symbol, latest[-1].id if latest else 0)
+        elif channel in ("ticker", "miniTicker"):
+            conn.tickers[stream] = (market.symbol, channel == "miniTicker")
 
     def _ws_api(self, conn: _Conn, request_id: object, method: str | None, params: dict) -> None:
         if method != "userDataStream.subscribe.signature":
@@ -215,11 +230,17 @@ class WebSocketHub:
         def listener(order: Order, fill: Fill | None) -> None:
             if order.account != account or order.market.linear != conn.linear:
                 return
-            event = futures_event(order, fill) if conn.linear else execution_report(order, fill)
-            payload = {"subscriptionId": 0, "event": event} if wrap else event
-            text = json.dumps(payload, separators=(",", ":"))
-            if loop is not None:
-                loop.call_soon_threadsafe(conn.queue.put_nowait, text)
+            events = [futures_event(order, fill) if conn.linear else execution_report(order, fill)]
+            acct = order.acct
+            if not conn.linear:
+                events.append(account_position(acct, order.market, order.update))
+            elif fill is not None:
+                events.append(account_update(acct, order.market, order.update))
+            for event in events:
+                payload = {"subscriptionId": 0, "event": event} if wrap else event
+                text = json.dumps(payload, separators=(",", ":"))
+                if loop is not None:
+                    loop.call_soon_threadsafe(conn.queue.put_nowait, text)
 
         conn.listener = listener
         conn.engine.add_listener(listener)
@@ -275,6 +296,20 @@ class WebSocketHub:
                     event["M"] = True
                 self._send(conn, event)
             conn.trades[stream] = (symbol, fresh[-1].id)
+        if conn.tickers and time.monotonic() >= conn.tickers_due:
+            conn.tickers_due = time.monotonic() + TICKER_INTERVAL_S
+            self._push_tickers(conn, now)
+
+    def _push_tickers(self, conn: _Conn, now: int) -> None:
+        engine = conn.engine
+        for symbol, mini in conn.tickers.values():
+            if symbol is not None:
+                self._send(conn, ticker_event(engine.ticker(symbol), now, mini=mini))
+                continue
+            markets = [m for m in engine.markets.values() if m.linear == conn.linear]
+            self._send(
+                conn, [ticker_event(engine.ticker(m.symbol), now, mini=mini) for m in markets]
+            )
 
 
 def _diff(m: Market, old: dict[int, int], new: dict[int, int]) -> list[list[str]]:
