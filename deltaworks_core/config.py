@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 CONFIG_ENV_VAR = "DELTAWORKS_CONFIG"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +21,7 @@ DEFAULT_CONFIG_PATH = REPO_ROOT / "config" / "deltaworks.toml"
 STATE_DIR = Path(os.environ.get("DELTAWORKS_HOME", Path.home() / ".deltaworks"))
 
 AccountType = Literal["spot", "margin", "future"]
+PASSPHRASE_EXCHANGES = frozenset({"okx"})  # exchanges whose API keys come with a passphrase
 
 
 class ConfigError(ValueError):
@@ -58,13 +59,24 @@ class ExchangeSettings(_Strict):
     """One exchange account: a ccxt exchange, live or simulated."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
-    ccxt_id: Literal["binance"] = "binance"
+    ccxt_id: Literal["binance", "okx"] = "binance"
     mode: Literal["simulated", "live"] = "simulated"
     account_types: tuple[AccountType, ...] = ("spot", "margin", "future")
     api_key_env: str | None = None
     secret_env: str | None = None
+    passphrase_env: str | None = None  # OKX's API passphrase (ccxt's ``password``)
     quote_currency: str = "USDT"
     symbols: tuple[str, ...] = ("BTC/USDT", "ETH/USDT")
+
+    @model_validator(mode="after")
+    def _passphrase_where_needed(self) -> ExchangeSettings:
+        needs = self.mode == "live" and self.ccxt_id in PASSPHRASE_EXCHANGES and self.api_key_env
+        if needs and not self.passphrase_env:
+            raise ValueError(
+                f"passphrase_env: a live {self.ccxt_id} exchange also needs the environment "
+                "variable that holds its API passphrase"
+            )
+        return self
 
     @field_validator("account_types")
     @classmethod

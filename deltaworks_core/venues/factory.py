@@ -7,10 +7,12 @@ the environment variables the configuration names. Simulated exchanges are the
 same classes with every REST and WebSocket URL pointed at the simulator, under
 the exchange's name::
 
-    REST    http://HOST:PORT/<name>/<original path>   e.g. /sim_a/api/v3, /sim_a/fapi/v1
+    REST    http://HOST:PORT/<name>/<original path>   e.g. /sim_a/api/v3, /sim_a/fapi/v1;
+                                                      OKX: /sim_b + /api/v5/...
     stream  ws://HOST:PORT/<name>/stream/<key>        key: spot, margin (ccxt.pro tells spot
                                                       streams by "/stream" in the URL)
             ws://HOST:PORT/<name>/ws/<key>            key: linear, inverse, ...
+            ws://HOST:PORT/<name>/ws/v5/<access>      OKX: public, private, business
     ws-api  ws://HOST:PORT/<name>/ws-api/<key>        key: spot, linear, ...
 
 Credentials never appear in ``repr``/``str`` of the returned object (ccxt's
@@ -29,10 +31,18 @@ import ccxt.pro
 
 from deltaworks_core.config import ConfigError, ExchangeSettings, Settings
 
-# Market types Delta Works trades (spot, and USDⓈ-M perpetuals for "future" accounts).
-_MARKET_OPTIONS: dict[str, Any] = {"fetchMarkets": {"types": ["spot", "linear"]}}
-# load_markets against the simulator: only exchangeInfo, no sapi currency/margin calls.
-_SIMULATED_OPTIONS: dict[str, Any] = {"fetchCurrencies": False, "fetchMargins": False}
+# Market types Delta Works trades (spot, and USDⓈ-M perpetuals for "future" accounts),
+# in each ccxt class's own names.
+_MARKET_OPTIONS: dict[str, dict[str, Any]] = {
+    "binance": {"fetchMarkets": {"types": ["spot", "linear"]}},
+    "okx": {"fetchMarkets": {"types": ["spot", "swap"]}},
+}
+# load_markets against the simulator: Binance's exchangeInfo only, no sapi currency/margin
+# calls (OKX's currencies come from its asset/currencies, which the simulator serves).
+_SIMULATED_OPTIONS: dict[str, dict[str, Any]] = {
+    "binance": {"fetchCurrencies": False, "fetchMargins": False},
+    "okx": {},
+}
 _SPOT_STREAM_KEYS = ("spot", "margin")
 
 
@@ -47,7 +57,8 @@ def _env_value(exchange: ExchangeSettings, key: str, variable: str) -> str:
 
 
 def _credentials(exchange: ExchangeSettings) -> dict[str, str] | None:
-    """apiKey and secret from the environment variables the configuration names, if any."""
+    """apiKey, secret (and OKX's passphrase as ``password``) from the environment variables
+    the configuration names, if any."""
     if exchange.api_key_env is None and exchange.secret_env is None:
         if exchange.mode == "live":
             raise ConfigError(
@@ -60,27 +71,32 @@ def _credentials(exchange: ExchangeSettings) -> dict[str, str] | None:
         raise ConfigError(
             f"exchanges.{exchange.name}.{missing}: set both api_key_env and secret_env, or neither"
         )
-    return {
+    credentials = {
         "apiKey": _env_value(exchange, "api_key_env", exchange.api_key_env),
         "secret": _env_value(exchange, "secret_env", exchange.secret_env),
     }
+    if exchange.passphrase_env is not None:
+        credentials["password"] = _env_value(exchange, "passphrase_env", exchange.passphrase_env)
+    return credentials
 
 
 def _simulator_credentials(exchange: ExchangeSettings) -> dict[str, str]:
-    from deltaworks_core.venues.simulator import dev_credentials
+    from deltaworks_core.venues.simulator import dev_credentials, dev_passphrase
 
     api_key, secret = dev_credentials(exchange.name)
-    return {"apiKey": api_key, "secret": secret}
+    return {"apiKey": api_key, "secret": secret, "password": dev_passphrase(exchange.name)}
 
 
 def _rewrite_urls(client: Any, http_base: str, ws_base: str) -> None:
     """Point every REST and WebSocket URL of ``client`` at the simulator."""
     api = client.urls["api"]
     for key, url in api.items():
-        if isinstance(url, str):
+        if isinstance(url, str) and key != "ws":
             api[key] = http_base + urlparse(url).path
     streams = api.get("ws")
-    if isinstance(streams, dict):
+    if isinstance(streams, str):  # one WebSocket base (OKX's wss://ws.okx.com:443/ws/v5)
+        api["ws"] = ws_base + urlparse(streams).path
+    elif isinstance(streams, dict):
         for key, url in streams.items():
             if isinstance(url, str):
                 kind = "stream" if key in _SPOT_STREAM_KEYS else "ws"
@@ -112,10 +128,10 @@ def create_exchange(
     Raises ``ConfigError`` naming the environment variable when credentials are missing.
     """
     cls = getattr(ccxt.pro if asynchronous else ccxt, exchange.ccxt_id)
-    options = copy.deepcopy(_MARKET_OPTIONS)  # ccxt keeps nested lists by reference
+    options = copy.deepcopy(_MARKET_OPTIONS[exchange.ccxt_id])  # ccxt keeps lists by reference
     credentials = _credentials(exchange)
     if exchange.mode == "simulated":
-        options.update(_SIMULATED_OPTIONS)
+        options.update(_SIMULATED_OPTIONS[exchange.ccxt_id])
         credentials = credentials or _simulator_credentials(exchange)
     # The simulator enforces Binance's request weights itself (HTTP 429); ccxt's client-side
     # limiter would make every fiat-history call wait ~30 s for its huge weight.
@@ -137,6 +153,9 @@ def _classify_errors_by_path(client: Any) -> None:
     ``BadRequest`` instead of ``InvalidOrder``). The simulator keeps Binance's
     paths, so the market type is read from the path instead.
     """
+
+    if "linear" not in client.exceptions:  # one error table for every URL (OKX)
+        return
 
     def exceptions_by_url(url: str | None, exact_or_broad: str) -> dict:
         if url is None:

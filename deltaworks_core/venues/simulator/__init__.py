@@ -63,12 +63,13 @@ Server: ``SimulatorServer(settings, exchanges, *, clock=None, epoch_ms=None)`` w
 exchange speaks the dialect of its ``ccxt_id`` (see ``dialects``).
 ``running_simulator(settings, exchanges, **kw)`` runs one in a background thread;
 ``serve_forever(settings, exchanges)`` is the ``deltaworks sim start`` entry point.
-Credentials: ``dev_credentials(exchange_name) -> (api_key, secret)``. The Binance
+Credentials: ``dev_credentials(exchange_name) -> (api_key, secret)`` and, for exchanges
+whose keys have one (OKX), ``dev_passphrase(exchange_name)``. The Binance
 dialect's in-process helpers (``binance``) render what its REST API would answer.
 """
 
 from ...clock import SimClock
-from .credentials import dev_credentials
+from .credentials import dev_credentials, dev_passphrase
 from .dialects import binance
 from .engine import (
     ATOMS_PER_UNIT,
@@ -127,6 +128,7 @@ __all__ = [
     "binance",
     "build_markets",
     "dev_credentials",
+    "dev_passphrase",
     "running_simulator",
     "serve_forever",
 ]

@@ -18,20 +18,38 @@ def account_credentials(exchange_name: str, account: str) -> tuple[str, str]:
     return api_key, secret
 
 
+def dev_passphrase(exchange_name: str) -> str:
+    """The passphrase of ``exchange_name``'s main account (exchanges such as OKX ask for one)."""
+    return account_passphrase(exchange_name, "main")
+
+
+def account_passphrase(exchange_name: str, account: str) -> str:
+    """The passphrase of any simulated account: 16 characters."""
+    seed = f"deltaworks-sim:{exchange_name}:{account}:passphrase"
+    return "Dw" + hashlib.sha256(seed.encode()).hexdigest()[:14]
+
+
 class Keyring:
-    """API keys the simulator accepts: key -> (exchange, account, secret)."""
+    """API keys the simulator accepts: key -> (exchange, account, secret, passphrase)."""
 
     def __init__(self) -> None:
-        self._keys: dict[str, tuple[str, str, str]] = {}
+        self._keys: dict[str, tuple[str, str, str, str]] = {}
 
-    def add(self, api_key: str, exchange: str, account: str, secret: str) -> None:
-        self._keys[api_key] = (exchange, account, secret)
+    def add(
+        self, api_key: str, exchange: str, account: str, secret: str, passphrase: str = ""
+    ) -> None:
+        self._keys[api_key] = (exchange, account, secret, passphrase)
 
     def register(self, exchange: str, account: str) -> tuple[str, str]:
         """Accept ``account``'s development credentials; returns them (api key, secret)."""
         api_key, secret = account_credentials(exchange, account)
-        self.add(api_key, exchange, account, secret)
+        self.add(api_key, exchange, account, secret, account_passphrase(exchange, account))
         return api_key, secret
+
+    def passphrase(self, exchange: str, api_key: str) -> str | None:
+        """The passphrase registered with an API key of ``exchange``; None when unknown."""
+        entry = self._keys.get(api_key)
+        return entry[3] if entry is not None and entry[0] == exchange else None
 
     def lookup(self, exchange: str, api_key: str) -> tuple[str, str] | None:
         """(account, secret) of an API key of ``exchange``; None when unknown."""

@@ -22,6 +22,7 @@ from ...config import ExchangeSettings, SimulatorSettings
 from .credentials import Keyring
 from .dialects import Dialect, dialect_for
 from .engine import ExchangeEngine, TransferNetwork, today_ms
+from .engine.markets import default_rule
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class SimulatorServer:
         for exchange in exchanges:
             if exchange.mode != "simulated":
                 continue
+            dialect = dialect_for(exchange.ccxt_id)
             engine = ExchangeEngine(
                 exchange.name,
                 exchange.symbols,
@@ -56,10 +58,11 @@ class SimulatorServer:
                 epoch_ms=epoch_ms,
                 withdrawals=settings.withdrawals_per_exchange,
                 history_days=settings.history_days,
+                rules=getattr(dialect, "market_rules", default_rule),
             )
             engine.join(self.network)
             self._engines[exchange.name] = engine
-            self._dialects[exchange.name] = dialect_for(exchange.ccxt_id)(engine, self.keyring)
+            self._dialects[exchange.name] = dialect(engine, self.keyring)
             self.keyring.register(exchange.name, "main")
             self._register_env(exchange)
         self._runner: web.AppRunner | None = None
@@ -89,8 +92,9 @@ class SimulatorServer:
         """Also accept the credentials the configuration names, when they are set here."""
         api_key = os.environ.get(exchange.api_key_env or "")
         secret = os.environ.get(exchange.secret_env or "")
+        passphrase = os.environ.get(exchange.passphrase_env or "", "")
         if api_key and secret:
-            self.keyring.add(api_key, exchange.name, "main", secret)
+            self.keyring.add(api_key, exchange.name, "main", secret, passphrase)
 
     async def start(self) -> None:
         app = web.Application()

@@ -15,11 +15,15 @@ What a dialect provides (see ``base.Dialect``): a class built as
   ``transport``), error codes and messages (translating ``SimError.kind``),
   history windows and page sizes, and JSON shapes; it injects the engine's
   transport faults through ``base.delay``/``broken``/``dropped``;
-* ``start()`` (on the server's loop) and ``async stop()`` for its streams.
+* ``start()`` (on the server's loop) and ``async stop()`` for its streams;
+* optionally ``market_rules``, a ``RuleBook`` (``engine.markets``): the exchange's tick
+  and lot sizes, minimum notional and fees, with which the server builds its engine.
 
 ``binance/`` shows the layout: ``dialect`` (request pipeline, auth), ``routes``
 (path -> handler and weight), ``rendering`` (JSON), ``vocabulary`` (ids and
 names), ``errors`` (codes), ``streams`` (WebSocket market and user streams).
+``okx/`` splits its handlers by API section (``public``, ``account``, ``trade``,
+``algos``, ``funds``) and keeps OKX's own order fields in a ``ledger``.
 
 How the server mounts it: ``SimulatorServer`` builds one engine per simulated
 exchange and the dialect registered in ``DIALECTS`` under the exchange's
@@ -33,8 +37,9 @@ from __future__ import annotations
 
 from .base import Dialect, DialectFactory
 from .binance import BinanceDialect
+from .okx import OkxDialect
 
-DIALECTS: dict[str, DialectFactory] = {"binance": BinanceDialect}
+DIALECTS: dict[str, DialectFactory] = {"binance": BinanceDialect, "okx": OkxDialect}
 
 
 def dialect_for(ccxt_id: str) -> DialectFactory:

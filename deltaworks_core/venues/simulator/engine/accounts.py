@@ -1,4 +1,4 @@
-"""Account balances: spot, cross margin and linear perpetuals, in integer atoms (1e-8)."""
+"""Account balances: spot, cross margin, linear perpetuals and funding, in integer atoms (1e-8)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ SPOT_QUOTE_FUNDS = 100_000
 SPOT_BASE_FUNDS_VALUE = 20_000
 FUTURES_FUNDS = 50_000
 MARGIN_QUOTE_FUNDS = 10_000
+FUNDING_QUOTE_FUNDS = 5_000
 
 
 @dataclass(slots=True)
@@ -38,6 +39,7 @@ class Account:
     futures_wallet: int = 0
     positions: dict[str, Position] = field(default_factory=dict)
     leverage: dict[str, int] = field(default_factory=dict)  # USDⓈ-M symbol -> leverage
+    funding: dict[str, int] = field(default_factory=dict)  # the funding wallet (no trading)
     open_orders: dict[int, Order] = field(default_factory=dict)
     update: int = 0
 
@@ -58,6 +60,7 @@ def default_account(name: str, markets: list[Market], now: int) -> Account:
     for quote in quotes:
         account.spot_free[quote] = SPOT_QUOTE_FUNDS * ATOMS_PER_UNIT
         account.margin_free[quote] = MARGIN_QUOTE_FUNDS * ATOMS_PER_UNIT
+        account.funding[quote] = FUNDING_QUOTE_FUNDS * ATOMS_PER_UNIT
     for market in markets:
         if market.linear or market.base in account.spot_free:
             continue

@@ -20,7 +20,7 @@ from .state import Listener, locked
 from .transfers import Transfers
 
 MAX_LEVERAGE = 125
-ACCOUNT_TYPES = ("spot", "margin", "future")
+ACCOUNT_TYPES = ("spot", "margin", "future", "funding")
 
 
 class ExchangeEngine(MarketData, OrderHistory, Transfers):
@@ -60,7 +60,7 @@ class ExchangeEngine(MarketData, OrderHistory, Transfers):
     def set_balance(
         self, account: str, asset: str, free: str | Decimal | float, account_type: str = "spot"
     ) -> None:
-        """Set a free balance (spot, margin) or the futures wallet balance (asset ignored)."""
+        """Set a free balance (spot, margin, funding) or the futures wallet (asset ignored)."""
         atoms = int(Decimal(str(free)) * ATOMS_PER_UNIT)
         acct = self.account(account)
         if account_type == "spot":
@@ -69,8 +69,29 @@ class ExchangeEngine(MarketData, OrderHistory, Transfers):
             acct.margin_free[asset] = atoms
         elif account_type == "future":
             acct.futures_wallet = atoms
+        elif account_type == "funding":
+            acct.funding[asset] = atoms
         else:
-            raise ValueError(f"account_type must be spot, margin or future, not {account_type!r}")
+            raise ValueError(
+                f"account_type must be one of {', '.join(ACCOUNT_TYPES)}, not {account_type!r}"
+            )
+
+    @locked
+    def transfer(
+        self, account: str, asset: str, amount: str | Decimal | float, source: str, target: str
+    ) -> None:
+        """Move ``amount`` of ``asset`` between the ``spot`` and ``funding`` wallets."""
+        acct = self.account(account)
+        wallets = {"spot": acct.spot_free, "funding": acct.funding}
+        if source not in wallets or target not in wallets or source == target:
+            raise ValueError(f"transfers go between spot and funding, not {source} -> {target}")
+        atoms = int(Decimal(str(amount)) * ATOMS_PER_UNIT)
+        if atoms <= 0:
+            raise SimError(ErrorKind.INVALID_QUANTITY, "the amount must be positive")
+        if wallets[source].get(asset, 0) < atoms:
+            raise SimError(ErrorKind.INSUFFICIENT_BALANCE, f"insufficient {asset} in {source}")
+        wallets[source][asset] -= atoms
+        wallets[target][asset] = wallets[target].get(asset, 0) + atoms
 
     @locked
     def set_leverage(self, account: str, symbol: str, leverage: int) -> None:
@@ -96,6 +117,7 @@ class ExchangeEngine(MarketData, OrderHistory, Transfers):
         acct.margin_free.clear()
         acct.margin_borrowed.clear()
         acct.futures_wallet = 0
+        acct.funding.clear()
         for asset, amount in spot.items():
             self.set_balance(account, asset, amount)
 
@@ -109,7 +131,7 @@ class ExchangeEngine(MarketData, OrderHistory, Transfers):
 
     @locked
     def balances(self, account_type: str = "spot", account: str = "main") -> dict[str, dict]:
-        """Balances by asset as Decimals: spot/margin ``free``, ``locked`` (margin adds
+        """Balances by asset as Decimals: spot/margin/funding ``free``, ``locked`` (margin adds
         ``borrowed``, ``interest``, ``net``); future ``wallet``, ``margin``, ``available``,
         ``unrealized``, ``initial_margin`` for the quote asset."""
         self._sync()
@@ -137,6 +159,10 @@ class ExchangeEngine(MarketData, OrderHistory, Transfers):
                     "net": (free - borrowed - interest) / unit,
                 }
             return out
+        if account_type == "funding":
+            return {
+                a: {"free": v / unit, "locked": Decimal(0)} for a, v in sorted(acct.funding.items())
+            }
         if account_type == "future":
             state = self._futures(acct)
             quote = next(m.quote for m in self.markets.values() if m.linear)

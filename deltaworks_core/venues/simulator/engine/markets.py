@@ -6,6 +6,7 @@ integers of ``ATOM`` (1e-8), so the matching engine never touches floats or Deci
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -21,6 +22,36 @@ _REFERENCE: dict[str, tuple[float, str, str, str, str, int]] = {
 }
 _DEFAULT_REFERENCE = (10.0, "0.001", "0.01", "0.001", "0.1", 5)
 SPOT_MIN_NOTIONAL = 5
+FEES_PPM = {False: (1_000, 1_000), True: (200, 500)}  # linear? -> (maker, taker)
+
+
+@dataclass(frozen=True, slots=True)
+class MarketRule:
+    """An exchange's trading rules for one market: sizes, minimum notional, fee rates."""
+
+    tick: str
+    step: str
+    min_notional: int  # quote units; 0: none
+    maker_ppm: int
+    taker_ppm: int
+
+
+# (base, quote, linear) -> the market's rules; each wire dialect may bring its exchange's
+RuleBook = Callable[[str, str, bool], MarketRule]
+
+
+def default_rule(base: str, quote: str, linear: bool) -> MarketRule:
+    """The default rules: Binance-like sizes, minimum notional and fees."""
+    _, s_tick, s_step, p_tick, p_step, p_min = _REFERENCE.get(base, _DEFAULT_REFERENCE)
+    maker, taker = FEES_PPM[linear]
+    if linear:
+        return MarketRule(p_tick, p_step, p_min, maker, taker)
+    return MarketRule(s_tick, s_step, SPOT_MIN_NOTIONAL, maker, taker)
+
+
+def reference_price(base: str) -> float:
+    """Where the synthetic price of ``base`` starts (in quote units)."""
+    return _REFERENCE.get(base, _DEFAULT_REFERENCE)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +69,8 @@ class Market:
     step: Decimal
     ref_price: float
     min_notional: int  # quote units
+    maker_ppm: int = FEES_PPM[False][0]
+    taker_ppm: int = FEES_PPM[False][1]
     price_decimals: int = field(init=False)
     qty_decimals: int = field(init=False)
     step_atoms: int = field(init=False)  # atoms of base in one quantity step
@@ -74,37 +107,31 @@ def atoms_str(atoms: int, decimals: int = 8) -> str:
     return text[: len(text) - (8 - decimals)] if decimals < 8 else text
 
 
-def build_markets(symbols: tuple[str, ...] | list[str]) -> list[Market]:
-    """Spot markets for the configured symbols plus a linear perpetual per USDT pair."""
+def build_markets(
+    symbols: tuple[str, ...] | list[str], rule: RuleBook = default_rule
+) -> list[Market]:
+    """Spot markets for the configured symbols plus a USDⓈ-M perpetual per USDT pair,
+    sized and charged by ``rule``."""
     markets: list[Market] = []
     for symbol in symbols:
         base, _, quote = symbol.partition("/")
         if not base or not quote or ":" in quote:
             raise ValueError(f"simulator symbols must look like BASE/QUOTE, got {symbol!r}")
-        ref, s_tick, s_step, p_tick, p_step, p_min = _REFERENCE.get(base, _DEFAULT_REFERENCE)
-        markets.append(
-            Market(
-                symbol,
-                base,
-                quote,
-                False,
-                Decimal(s_tick),
-                Decimal(s_step),
-                ref,
-                SPOT_MIN_NOTIONAL,
-            )
-        )
-        if quote == "USDT":
+        ref = reference_price(base)
+        for linear in (False, True) if quote == "USDT" else (False,):
+            r = rule(base, quote, linear)
             markets.append(
                 Market(
-                    f"{symbol}:USDT",
+                    f"{symbol}:USDT" if linear else symbol,
                     base,
                     quote,
-                    True,
-                    Decimal(p_tick),
-                    Decimal(p_step),
+                    linear,
+                    Decimal(r.tick),
+                    Decimal(r.step),
                     ref,
-                    p_min,
+                    r.min_notional,
+                    r.maker_ppm,
+                    r.taker_ppm,
                 )
             )
     return markets

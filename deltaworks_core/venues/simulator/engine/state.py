@@ -18,7 +18,7 @@ from .accounts import Account, default_account
 from .deposits import DepositHistory
 from .errors import ErrorKind, SimError
 from .faults import Transport
-from .markets import Market, build_markets
+from .markets import Market, RuleBook, build_markets, default_rule
 from .matching import MarketBook
 from .network import TransferNetwork
 from .orders import Fill, Order
@@ -60,6 +60,7 @@ class EngineState:
         epoch_ms: int | None = None,
         withdrawals: int = 2000,
         history_days: int = 365,
+        rules: RuleBook = default_rule,
     ) -> None:
         if clock is None:
             clock = SimClock(epoch_ms if epoch_ms is not None else today_ms())
@@ -68,7 +69,7 @@ class EngineState:
         self.clock = clock
         self.epoch_ms = epoch_ms if epoch_ms is not None else clock.now_ms()
         self.listed_ms = self.epoch_ms - history_days * DAY_MS  # markets trade from here on
-        markets = build_markets(symbols)
+        markets = build_markets(symbols, rules)
         self.markets: dict[str, Market] = {m.symbol: m for m in markets}
         self._books = {m.symbol: MarketBook(m, Synthetic(seed, name, m)) for m in markets}
         now = clock.now_ms()

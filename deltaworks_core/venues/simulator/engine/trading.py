@@ -41,7 +41,6 @@ from .state import EngineState, locked
 from .synthetic import STEP_MS
 from .withdrawals import DAY_MS
 
-FEES_PPM = {False: (1_000, 1_000), True: (200, 500)}  # linear? -> (maker, taker)
 MAX_CATCHUP_STEPS = 86_400  # at most one day of steps is replayed for resting orders
 _SIDES = {"buy": True, "sell": False, "BUY": True, "SELL": False}
 _TYPES = {t.value: t for t in OrderType}
@@ -340,7 +339,7 @@ class Trading(EngineState):
 
     def fee_ppm(self, market: Market, maker: bool) -> int:
         """The fee rate in parts per million for a maker or taker fill in ``market``."""
-        rates = self._fees_ppm or FEES_PPM[market.linear]
+        rates = self._fees_ppm or (market.maker_ppm, market.taker_ppm)
         return rates[0 if maker else 1]
 
     def _fill(self, order: Order, price: int, qty: int, maker: bool) -> None:
