@@ -18,7 +18,7 @@ from . import rendering
 from .errors import OkxError, param_error, param_missing
 from .ledger import Algo, Ledger, Meta
 from .public import Public
-from .trade import Batch, Trade, _bool, _cl_ord_id, _failed, _list
+from .trade import Batch, Trade, client_order_id, failed, flag, items
 
 Params = dict[str, Any]
 SUPPORTED = ("trigger", "conditional")
@@ -56,7 +56,7 @@ class Algos:
         try:
             order = self._submit(account, params)
         except OkxError as exc:
-            return Batch([_failed(exc, **ids)])
+            return Batch([failed(exc, **ids)])
         return Batch([{**ids, "algoId": str(order.id), "sCode": "0", "sMsg": ""}])
 
     def _submit(self, account: str, params: Params) -> Order:
@@ -70,8 +70,8 @@ class Algos:
         if side not in ("buy", "sell"):
             raise param_missing("side") if not side else param_error("side")
         buy = side == "buy"
-        algo_cl = _cl_ord_id(params, "algoClOrdId") or _cl_ord_id(params)
-        td_mode = Trade._td_mode(inst, params, algo=True)
+        algo_cl = client_order_id(params, "algoClOrdId") or client_order_id(params)
+        td_mode = Trade.td_mode(inst, params, algo=True)
         sz = params.get("sz")
         if sz in (None, ""):
             raise param_missing("sz")
@@ -118,7 +118,7 @@ class Algos:
             str(params.get("tag") or ""),
             algo,
         )
-        reduce_only = _bool(params, "reduceOnly") and inst.swap
+        reduce_only = flag(params, "reduceOnly") and inst.swap
         try:
             return self.trade._engine_place(
                 account,
@@ -139,7 +139,7 @@ class Algos:
 
     def cancel(self, account: str, body: Any) -> Batch:
         rows = []
-        for item in _list(body):
+        for item in items(body):
             ids = {
                 "algoClOrdId": str(item.get("algoClOrdId") or ""),
                 "algoId": str(item.get("algoId") or ""),
@@ -152,10 +152,10 @@ class Algos:
                     raise OkxError("51400", "Cancellation failed as the order does not exist.")
                 self.engine.cancel_order(account, order.market.symbol, order.id)
             except SimError:
-                rows.append(_failed(OkxError("51400", "Cancellation failed."), **ids))
+                rows.append(failed(OkxError("51400", "Cancellation failed."), **ids))
                 continue
             except OkxError as exc:
-                rows.append(_failed(exc, **ids))
+                rows.append(failed(exc, **ids))
                 continue
             rows.append({**ids, "algoId": str(order.id), "sCode": "0", "sMsg": ""})
         return Batch(rows)

@@ -86,9 +86,6 @@ class Public:
             return list(self.instruments.values())
         return [i for i in self.instruments.values() if i.inst_type == inst_type]
 
-    def symbol_inst(self, symbol: str) -> Instrument:
-        return self.by_symbol[symbol]
-
     # -- handlers ------------------------------------------------------------------------
 
     def instruments_(self, account: str, params: Params) -> list[dict]:

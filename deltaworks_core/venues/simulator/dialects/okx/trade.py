@@ -33,7 +33,6 @@ ORDER_TYPES = {  # OKX ordType -> (engine type, time in force)
     "ioc": ("LIMIT", "IOC"),
     "fok": ("LIMIT", "FOK"),
 }
-ALGO_TYPES = ("conditional", "oco", "trigger", "move_order_stop", "iceberg", "twap", "chase")
 HISTORY_MS = 7 * 86_400_000
 ARCHIVE_MS = 90 * 86_400_000
 
@@ -45,11 +44,11 @@ class Batch:
     rows: list[dict]
 
 
-def _failed(exc: OkxError, **ids: str) -> dict:
+def failed(exc: OkxError, **ids: str) -> dict:
     return {**ids, "sCode": exc.code, "sMsg": exc.msg}
 
 
-def _bool(params: Params, name: str) -> bool:
+def flag(params: Params, name: str) -> bool:
     value = params.get(name, False)
     if isinstance(value, bool):
         return value
@@ -58,7 +57,7 @@ def _bool(params: Params, name: str) -> bool:
     raise param_error(name)
 
 
-def _cl_ord_id(params: Params, name: str = "clOrdId") -> str:
+def client_order_id(params: Params, name: str = "clOrdId") -> str:
     value = params.get(name)
     if value is None or value == "":
         return ""
@@ -67,7 +66,7 @@ def _cl_ord_id(params: Params, name: str = "clOrdId") -> str:
     return value
 
 
-def _list(body: Any) -> list[Params]:
+def items(body: Any) -> list[Params]:
     if not isinstance(body, list) or not all(isinstance(item, dict) for item in body):
         raise OkxError("50002", "JSON syntax error")
     if not body:
@@ -95,7 +94,7 @@ class Trade:
 
     def place_batch(self, account: str, body: Any) -> Batch:
         """``trade/batch-orders``: up to 20 orders, each answered on its own."""
-        return Batch([self._place(account, item) for item in _list(body)])
+        return Batch([self._place(account, item) for item in items(body)])
 
     def _place(self, account: str, params: Params) -> dict:
         now = str(self.engine.now_ms())
@@ -105,12 +104,12 @@ class Trade:
         try:
             order = self._submit(account, params, tag)
         except OkxError as exc:
-            return _failed(exc, **ids)
+            return failed(exc, **ids)
         return {**ids, "ordId": str(order.id), "sCode": "0", "sMsg": "Order placed"}
 
     def _submit(self, account: str, params: Params, tag: str) -> Order:
         inst = self.public.instrument(params)
-        cl_ord_id = _cl_ord_id(params)
+        cl_ord_id = client_order_id(params)
         side = params.get("side")
         if not side:
             raise param_missing("side")
@@ -121,7 +120,7 @@ class Trade:
             raise param_missing("ordType")
         if ord_type not in ORDER_TYPES or (ord_type == "optimal_limit_ioc" and not inst.swap):
             raise param_error("ordType")
-        td_mode = self._td_mode(inst, params, algo=False)
+        td_mode = self.td_mode(inst, params, algo=False)
         sz = params.get("sz")
         if sz in (None, ""):
             raise param_missing("sz")
@@ -142,7 +141,7 @@ class Trade:
             quote_qty = _positive(sz, "sz")
         else:
             quantity = inst.engine_quantity(sz)
-        reduce_only = _bool(params, "reduceOnly") and inst.swap  # spot cash orders ignore it
+        reduce_only = flag(params, "reduceOnly") and inst.swap  # spot cash orders ignore it
         meta = Meta(ord_type, td_mode, cl_ord_id, tgt_ccy, str(sz) if quote_qty else "", tag)
         return self._engine_place(
             account,
@@ -195,7 +194,7 @@ class Trade:
             self.ledger.expect(None)
 
     @staticmethod
-    def _td_mode(inst: Instrument, params: Params, *, algo: bool) -> str:
+    def td_mode(inst: Instrument, params: Params, *, algo: bool) -> str:
         td_mode = params.get("tdMode")
         if not td_mode:
             raise param_missing("tdMode")
@@ -212,7 +211,7 @@ class Trade:
         return Batch([self._amend(account, params)])
 
     def amend_batch(self, account: str, body: Any) -> Batch:
-        return Batch([self._amend(account, item) for item in _list(body)])
+        return Batch([self._amend(account, item) for item in items(body)])
 
     def _amend(self, account: str, params: Params) -> dict:
         ids = {
@@ -246,7 +245,7 @@ class Trade:
             if meta is not None and new_sz not in (None, ""):
                 meta.sz = ""
         except OkxError as exc:
-            return _failed(exc, **ids)
+            return failed(exc, **ids)
         return {
             **ids,
             "ordId": str(order.id),
@@ -261,7 +260,7 @@ class Trade:
         return Batch([self._cancel(account, params)])
 
     def cancel_batch(self, account: str, body: Any) -> Batch:
-        return Batch([self._cancel(account, item) for item in _list(body)])
+        return Batch([self._cancel(account, item) for item in items(body)])
 
     def _cancel(self, account: str, params: Params) -> dict:
         ids = {
@@ -282,7 +281,7 @@ class Trade:
             except SimError as exc:
                 raise order_error(exc) from None
         except OkxError as exc:
-            return _failed(exc, **ids)
+            return failed(exc, **ids)
         return {
             **ids,
             "ordId": str(order.id),
