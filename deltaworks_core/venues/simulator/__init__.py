@@ -4,11 +4,14 @@ This package is the simulator's public face: code outside it imports only from h
 
 Engine (in-process, no HTTP; one per simulated exchange)::
 
-    engine = ExchangeEngine("sim_a", ["BTC/USDT", "ETH/USDT"], seed=42, epoch_ms=...)
+    engine = ExchangeEngine("sim_a", ["BTC/USDT", "ETH/USDT"], seed=42, epoch_ms=...,
+                            rules=default_rule)  # an exchange's sizes and fees per market
     engine.place_order(account, symbol, side, type, quantity, price=None, *,
                        time_in_force=None, client_order_id=None, stop_price=None,
                        reduce_only=False, quote_order_qty=None) -> Order
     engine.cancel_order(account, symbol, order_id=None, client_order_id=None) -> Order
+    engine.amend_order(account, symbol, order_id=None, client_order_id=None, *,
+                       quantity=None, price=None) -> Order   # same ids, new size/price
     engine.order(account, symbol, order_id=None, client_order_id=None) -> Order
     engine.find_order(account, symbol_or_None, order_id=None, client_order_id=None) -> Order
     engine.open_orders(account, symbol=None) -> list[Order]
@@ -24,7 +27,10 @@ Engine (in-process, no HTTP; one per simulated exchange)::
     engine.trades(symbol, limit=500) -> list[PublicTrade]
     engine.klines(symbol, "1m"|"5m"|...|"1d"|"1w", start_ms=None, end_ms=None, limit=500)
         -> list[tuple]                                      # see engine.candles
-    engine.balances(account_type="spot"|"margin"|"future", account="main") -> dict (Decimals)
+    engine.balances(account_type="spot"|"margin"|"future"|"funding", account="main")
+        -> dict (Decimals)
+    engine.transfer(account, asset, amount, "spot"|"funding", "funding"|"spot")
+    engine.set_leverage(account, perpetual_symbol, leverage) / engine.leverage(account, symbol)
     engine.withdrawals(start_ms=None, end_ms=None, *, coin=None, offset=0, limit=None)
         -> list[CryptoWithdrawal]
     engine.fiat_withdrawals(start_ms=None, end_ms=None, *, offset=0, limit=None)

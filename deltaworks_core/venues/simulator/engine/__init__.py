@@ -16,7 +16,15 @@ from .errors import ErrorKind, SimError
 from .exchange import ExchangeEngine
 from .faults import Faults, Transport
 from .market_data import Depth, Liquidity, PublicTrade, Ticker
-from .markets import ATOMS_PER_UNIT, Market, atoms_str, build_markets
+from .markets import (
+    ATOMS_PER_UNIT,
+    Market,
+    MarketRule,
+    RuleBook,
+    atoms_str,
+    build_markets,
+    default_rule,
+)
 from .network import TransferNetwork
 from .orders import STOP_TYPES, TIF_TYPES, Fill, Order, OrderStatus, OrderType, TimeInForce
 from .prices import key, mix
@@ -52,10 +60,12 @@ __all__ = [
     "FuturesState",
     "Liquidity",
     "Market",
+    "MarketRule",
     "Order",
     "OrderStatus",
     "OrderType",
     "PublicTrade",
+    "RuleBook",
     "SimError",
     "Ticker",
     "TimeInForce",
@@ -64,6 +74,7 @@ __all__ = [
     "WithdrawalStatus",
     "atoms_str",
     "build_markets",
+    "default_rule",
     "key",
     "mix",
     "today_ms",
