@@ -158,6 +158,8 @@ def test_okx_order_rules(x: Any) -> None:
         x.private_post_trade_order(
             {"instId": "BTC-USDT", "side": "buy", "ordType": "market", "sz": "0.001"}
         )
+    with pytest.raises(ccxt.BadRequest, match="attachAlgoOrds"):  # never silently unprotected
+        x.create_order("BTC/USDT", "limit", "buy", 0.001, price, {"stopLoss": {"triggerPrice": 1}})
     with pytest.raises(ccxt.InsufficientFunds, match="51008"):
         x.create_order("BTC/USDT", "limit", "buy", 100, price)
 

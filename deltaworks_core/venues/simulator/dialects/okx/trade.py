@@ -121,6 +121,9 @@ class Trade:
         if ord_type not in ORDER_TYPES or (ord_type == "optimal_limit_ioc" and not inst.swap):
             raise param_error("ordType")
         td_mode = self.td_mode(inst, params, algo=False)
+        if params.get("attachAlgoOrds"):
+            # refused rather than dropped: the simulator has no attached stop-loss/take-profit
+            raise param_error("attachAlgoOrds")
         sz = params.get("sz")
         if sz in (None, ""):
             raise param_missing("sz")
