@@ -30,7 +30,6 @@ Engine (in-process, no HTTP; one per simulated exchange)::
     engine.balances(account_type="spot"|"margin"|"future"|"funding", account="main")
         -> dict (Decimals)
     engine.transfer(account, asset, amount, "spot"|"funding", "funding"|"spot")
-    engine.set_leverage(account, perpetual_symbol, leverage) / engine.leverage(account, symbol)
     engine.withdrawals(start_ms=None, end_ms=None, *, coin=None, offset=0, limit=None)
         -> list[CryptoWithdrawal]
     engine.fiat_withdrawals(start_ms=None, end_ms=None, *, offset=0, limit=None)
