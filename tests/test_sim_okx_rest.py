@@ -235,6 +235,20 @@ def test_withdrawals_page_by_cursor_100_at_a_time(x: Any, server: SimulatorServe
     assert sorted(forward) == sorted(truth)
 
 
+def test_deposits_page_like_withdrawals(x: Any, server: SimulatorServer) -> None:
+    truth = {d.id for d in server.engine(NAME).deposits()}
+    seen: list[str] = []
+    until = None
+    while True:
+        page = x.fetch_deposits(limit=100, params={} if until is None else {"until": until})
+        if not page:
+            break
+        assert len(page) <= 100 and all(d["type"] == "deposit" and d["txid"] for d in page)
+        seen += [d["id"] for d in page]
+        until = page[0]["timestamp"]
+    assert truth and sorted(seen) == sorted(truth)
+
+
 def test_a_stop_triggers(x: Any, server: SimulatorServer) -> None:
     engine = server.engine(NAME)
     last = x.fetch_ticker("SOL/USDT")["last"]

@@ -8,6 +8,7 @@ and backwards from now both visit every record once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ...engine import ExchangeEngine
@@ -40,21 +41,36 @@ class Funds:
 
     def withdrawals(self, account: str, params: Params) -> list[dict]:
         """``asset/withdrawal-history``."""
+        return self._page(
+            params,
+            self.engine.withdrawals,
+            rendering.withdrawal,
+            (("wdId", "id"), ("txId", "tx_id")),
+        )
+
+    def deposits(self, account: str, params: Params) -> list[dict]:
+        """``asset/deposit-history``."""
+        return self._page(
+            params, self.engine.deposits, rendering.deposit, (("depId", "id"), ("txId", "tx_id"))
+        )
+
+    @staticmethod
+    def _page(
+        params: Params,
+        records: Callable[..., list[Any]],
+        render: Callable[[Any], dict],
+        filters: tuple[tuple[str, str], ...],
+    ) -> list[dict]:
+        """One page of ``records`` (newest first) by OKX's ``after``/``before`` rules."""
         limit = _limit(params)
         after, before = ms_param(params, "after"), ms_param(params, "before")
         end = after - 1 if after is not None else None
         start = before + 1 if before is not None else None
-        ccy = params.get("ccy") or None
-        rows = self.engine.withdrawals(start, end, coin=ccy)
-        for name, field in (("wdId", "id"), ("txId", "tx_id")):
+        rows = records(start, end, coin=params.get("ccy") or None)
+        for name, field in filters:
             if params.get(name):
-                rows = [w for w in rows if getattr(w, field) == params[name]]
-        out = [rendering.withdrawal(w) for w in rows]
+                rows = [r for r in rows if getattr(r, field) == params[name]]
+        out = [render(r) for r in rows]
         if params.get("state") not in (None, ""):
             out = [row for row in out if row["state"] == str(params["state"])]
         return out[-limit:] if before is not None and after is None else out[:limit]
-
-    def deposits(self, account: str, params: Params) -> list[dict]:
-        """``asset/deposit-history``: the engine records no deposits yet, so none."""
-        _limit(params)
-        return []

@@ -6,7 +6,9 @@ from decimal import Decimal
 
 from ...engine import (
     ATOMS_PER_UNIT,
+    CryptoDeposit,
     CryptoWithdrawal,
+    DepositStatus,
     Depth,
     Fill,
     Order,
@@ -39,6 +41,16 @@ WITHDRAWAL_STATES = {
     WithdrawalStatus.CANCELLED: "-2",
     WithdrawalStatus.REJECTED: "-1",
     WithdrawalStatus.FAILED: "-1",
+}
+
+
+# deposit states: 0 waiting for confirmation, 1 credited, 2 successful, 12 frozen/refused
+DEPOSIT_STATES = {
+    DepositStatus.PENDING: "0",
+    DepositStatus.CREDITED: "1",
+    DepositStatus.SUCCESS: "2",
+    DepositStatus.REJECTED: "12",
+    DepositStatus.WRONG_DEPOSIT: "12",
 }
 
 
@@ -387,4 +399,22 @@ def withdrawal(w: CryptoWithdrawal) -> dict:
         "ts": str(w.apply_ms),
         "txId": w.tx_id,
         "wdId": w.id,
+    }
+
+
+def deposit(d: CryptoDeposit) -> dict:
+    """A row of ``asset/deposit-history``."""
+    return {
+        "actualDepBlkConfirm": str(d.confirmations),
+        "amt": plain(d.amount),
+        "areaCodeFrom": "",
+        "ccy": d.coin,
+        "chain": chain(d.coin, d.network),
+        "depId": d.id,
+        "from": "",
+        "fromWdId": "",
+        "state": DEPOSIT_STATES[d.status],
+        "to": d.address,
+        "ts": str(d.insert_ms),
+        "txId": d.tx_id,
     }
