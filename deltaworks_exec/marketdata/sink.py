@@ -1,0 +1,74 @@
+"""Batches recorder rows per table and writes them through ``QuestDBWriter`` off the loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+
+import pandas as pd
+
+from deltaworks_core.questdb import QuestDBWriter
+from deltaworks_exec.marketdata.rows import TABLES, Row
+
+log = logging.getLogger(__name__)
+
+
+class TickSink:
+    """Rows collect in memory and go to QuestDB every ``flush_interval_s`` or ``batch_rows``.
+
+    A failed write is logged and its rows kept for the next flush (every table deduplicates,
+    so sending a batch twice stores it once).
+    """
+
+    def __init__(self, writer: QuestDBWriter, flush_interval_s: float, batch_rows: int) -> None:
+        self._writer = writer
+        self._interval_s = flush_interval_s
+        self._batch_rows = batch_rows
+        self._pending: dict[str, list[Row]] = defaultdict(list)
+        self._full = asyncio.Event()
+        self._flush_lock = asyncio.Lock()
+        self.written: dict[str, int] = defaultdict(int)
+
+    def add(self, table: str, row: Row) -> None:
+        """Queue one row of ``table`` (one of ``rows.TABLES``)."""
+        rows = self._pending[table]
+        rows.append(row)
+        if len(rows) >= self._batch_rows:
+            self._full.set()
+
+    async def run(self) -> None:
+        """Flush until cancelled; a last flush sends what is still pending."""
+        try:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._full.wait(), self._interval_s)
+                await self.flush()
+        finally:
+            await asyncio.shield(self.flush())
+
+    async def flush(self) -> None:
+        """Write everything queued so far, one transactional batch per table."""
+        async with self._flush_lock:
+            self._full.clear()
+            batches = {table: rows for table, rows in self._pending.items() if rows}
+            self._pending = defaultdict(list)
+            for table, rows in batches.items():
+                try:
+                    await asyncio.to_thread(self._write, table, rows)
+                except Exception as exc:
+                    log.warning(
+                        "recorder write failed; rows kept for the next flush",
+                        extra={"table": table, "rows": len(rows), "error": repr(exc)[:300]},
+                    )
+                    self._pending[table][:0] = rows
+                else:
+                    self.written[table] += len(rows)
+
+    def _write(self, table: str, rows: list[Row]) -> None:
+        spec = TABLES[table]
+        frame = pd.DataFrame(rows)
+        for column in spec.times:
+            frame[column] = pd.to_datetime(frame[column], unit="ms", utc=True)
+        self._writer.write_dataframe(table, frame, symbols=spec.symbols, at="ts")
