@@ -181,7 +181,7 @@ async def test_book_snapshot_matches_the_simulators_book_at_its_sequence(
             market = book.market
             row = reader.query(
                 "SELECT seq, depth, bids, asks FROM book_snapshots "
-                "WHERE exchange = %s AND symbol = %s LATEST ON ts PARTITION BY symbol",
+                "WHERE exchange = %s AND symbol = %s ORDER BY seq DESC LIMIT 1",
                 (rig.name, symbol),
             )[0]
             assert row["seq"] == book.update_id
@@ -192,7 +192,7 @@ async def test_book_snapshot_matches_the_simulators_book_at_its_sequence(
                 assert row[side] == [prices, sizes], (symbol, side)
             quote = reader.query(
                 "SELECT seq, bid_price, ask_price FROM quotes WHERE exchange = %s AND symbol = %s "
-                "LATEST ON ts PARTITION BY symbol",
+                "ORDER BY seq DESC LIMIT 1",
                 (rig.name, symbol),
             )[0]
             assert quote["bid_price"] == pytest.approx(float(market.price_str(book.bids[0][0])))
