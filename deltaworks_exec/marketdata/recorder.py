@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import UTC
 from typing import Any
 
@@ -18,6 +19,7 @@ from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
 from deltaworks_core.venues.factory import create_exchange
 from deltaworks_exec.marketdata.backoff import Backoff
 from deltaworks_exec.marketdata.feed import ExchangeFeed
+from deltaworks_exec.marketdata.rows import Row
 from deltaworks_exec.marketdata.shard import owned_streams
 from deltaworks_exec.marketdata.sink import TickSink
 
@@ -43,9 +45,16 @@ def last_stored_trades(reader: QuestDBReader, exchange: str) -> dict[str, tuple[
 class Recorder:
     """Records this process's share (``recorder.shard_*``) of the configured streams."""
 
-    def __init__(self, settings: Settings, *, simulator_url: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        simulator_url: str | None = None,
+        on_written: Callable[[str, list[Row]], None] | None = None,
+    ) -> None:
         self.settings = settings
         self._simulator_url = simulator_url
+        self._on_written = on_written
         self.feeds: dict[str, ExchangeFeed] = {}
         self.sink: TickSink | None = None
 
@@ -56,8 +65,9 @@ class Recorder:
         if not owned:
             raise ValueError("recorder: no exchange or symbol to record in this shard")
         with QuestDBWriter(settings.questdb) as writer, QuestDBReader(settings.questdb) as reader:
+            recorder = settings.recorder
             self.sink = TickSink(
-                writer, settings.recorder.flush_interval_s, settings.recorder.batch_rows
+                writer, recorder.flush_interval_s, recorder.batch_rows, self._on_written
             )
             for name, symbols in owned.items():
                 last = await asyncio.to_thread(last_stored_trades, reader, name)

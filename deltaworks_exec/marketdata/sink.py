@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -22,8 +23,15 @@ class TickSink:
     so sending a batch twice stores it once).
     """
 
-    def __init__(self, writer: QuestDBWriter, flush_interval_s: float, batch_rows: int) -> None:
+    def __init__(
+        self,
+        writer: QuestDBWriter,
+        flush_interval_s: float,
+        batch_rows: int,
+        on_written: Callable[[str, list[Row]], None] | None = None,
+    ) -> None:
         self._writer = writer
+        self._on_written = on_written  # told of every batch QuestDB acknowledged
         self._interval_s = flush_interval_s
         self._batch_rows = batch_rows
         self._pending: dict[str, list[Row]] = defaultdict(list)
@@ -65,6 +73,8 @@ class TickSink:
                     self._pending[table][:0] = rows
                 else:
                     self.written[table] += len(rows)
+                    if self._on_written is not None:
+                        self._on_written(table, rows)
 
     def _write(self, table: str, rows: list[Row]) -> None:
         spec = TABLES[table]
