@@ -33,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from deltaworks_core.config import Settings, settings_from_dict
+from deltaworks_core.logging_setup import configure_logging
 from deltaworks_core.questdb import ManagedQuestDB, QuestDBReader, migrate
 from deltaworks_core.questdb.server import private_server_settings
 from deltaworks_core.venues.simulator import running_simulator
@@ -265,4 +266,5 @@ if __name__ == "__main__":
         help="market orders per second over all symbols (0: as fast as the simulator takes them)",
     )
     args = parser.parse_args()
+    configure_logging()
     print(json.dumps(main(args.seconds, args.rate)))

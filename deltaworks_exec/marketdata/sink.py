@@ -9,18 +9,33 @@ from collections import defaultdict
 from collections.abc import Callable
 
 import pandas as pd
+from questdb import QuestDBError, QuestDBErrorCode
 
 from deltaworks_core.questdb import QuestDBWriter
 from deltaworks_exec.marketdata.rows import TABLES, Row
 
 log = logging.getLogger(__name__)
 
+# Failures worth sending the same rows again: QuestDB unreachable or busy, not bad rows.
+_RETRYABLE = {
+    QuestDBErrorCode.SocketError,
+    QuestDBErrorCode.ConnectTimeout,
+    QuestDBErrorCode.ServerFlushError,
+    QuestDBErrorCode.ServerInternalError,
+}
+
+
+def _retryable(exc: Exception) -> bool:
+    cause = exc.__cause__
+    return isinstance(cause, QuestDBError) and cause.code in _RETRYABLE
+
 
 class TickSink:
     """Rows collect in memory and go to QuestDB every ``flush_interval_s`` or ``batch_rows``.
 
-    A failed write is logged and its rows kept for the next flush (every table deduplicates,
-    so sending a batch twice stores it once).
+    A write that fails because QuestDB cannot be reached is logged and its rows kept for the
+    next flush (every table deduplicates, so a batch sent twice is stored once); rows QuestDB
+    refuses are logged as an error and dropped, so they cannot block the table for good.
     """
 
     def __init__(
@@ -66,11 +81,14 @@ class TickSink:
                 try:
                     await asyncio.to_thread(self._write, table, rows)
                 except Exception as exc:
-                    log.warning(
-                        "recorder write failed; rows kept for the next flush",
-                        extra={"table": table, "rows": len(rows), "error": repr(exc)[:300]},
-                    )
-                    self._pending[table][:0] = rows
+                    details = {"table": table, "rows": len(rows), "error": repr(exc)[:300]}
+                    if _retryable(exc):
+                        log.warning(
+                            "recorder write failed; rows kept for the next flush", extra=details
+                        )
+                        self._pending[table][:0] = rows
+                    else:
+                        log.error("recorder rows refused by QuestDB; dropped", extra=details)
                 else:
                     self.written[table] += len(rows)
                     if self._on_written is not None:
@@ -80,5 +98,8 @@ class TickSink:
         spec = TABLES[table]
         frame = pd.DataFrame(rows)
         for column in spec.times:
-            frame[column] = pd.to_datetime(frame[column], unit="ms", utc=True)
+            # nanoseconds whatever pandas infers (an all-null column would come out in seconds)
+            frame[column] = pd.to_datetime(frame[column], unit="ms", utc=True).astype(
+                "datetime64[ns, UTC]"
+            )
         self._writer.write_dataframe(table, frame, symbols=spec.symbols, at="ts")
