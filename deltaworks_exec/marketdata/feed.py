@@ -55,8 +55,6 @@ class SymbolState:
     last_trade_ms: float | None = None
     book_nonce: int | None = None
     book_ms: float | None = None
-    book: dict[str, Any] | None = None
-    received_ms: float = 0.0
     top: tuple[float, float, float, float] | None = None
     last_snapshot_s: float = 0.0
     trades_at_book: tuple[str | None, float | None] = (None, None)  # at the last good update
@@ -116,11 +114,11 @@ class ExchangeFeed:
                 self._trade_gaps[symbol] = self._gap(
                     symbol, "restart", "restart", state.last_trade_id, state.last_trade_ms
                 )
-        await asyncio.gather(
-            self._watch_connections(),
-            *(self._trades(symbol) for symbol in self.symbols),
-            *(self._books(symbol) for symbol in self.symbols),
-        )
+        async with asyncio.TaskGroup() as group:  # one loop failing stops them all
+            group.create_task(self._watch_connections())
+            for symbol in self.symbols:
+                group.create_task(self._trades(symbol))
+                group.create_task(self._books(symbol))
 
     def _backoff(self) -> Backoff:
         return Backoff(self._settings.reconnect_initial_s, self._settings.reconnect_max_s)
@@ -278,8 +276,6 @@ class ExchangeFeed:
         state = self.states[symbol]
         received = _now_ms()
         self.messages += 1
-        state.book = book
-        state.received_ms = received
         state.book_nonce = int(book["nonce"])
         state.book_ms = book_time(book, received)
         top = top_of_book(book)
