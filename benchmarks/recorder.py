@@ -168,7 +168,7 @@ def window_rows(reader: QuestDBReader, table: str, start_ms: int, end_ms: int) -
 async def record(settings: Settings, base_url: str, pipe: Connection, clock: VisibilityClock):
     recorder = Recorder(settings, simulator_url=base_url, on_written=clock.on_written)
     task = asyncio.create_task(recorder.run())
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300
     while not (
         len(recorder.feeds) == len(EXCHANGES)
         and all(

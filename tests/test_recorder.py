@@ -59,26 +59,34 @@ async def eventually(check: Callable[[], bool], timeout_s: float = 20.0) -> None
 
 
 @contextlib.asynccontextmanager
+async def running(config: Settings, server: SimulatorServer) -> AsyncIterator[Recorder]:
+    """A recorder of the one configured exchange, subscribed to every symbol."""
+    name = config.exchanges[0].name
+    recorder = Recorder(config, simulator_url=server.base_url)
+    task = asyncio.create_task(recorder.run())
+    try:
+        await eventually(
+            lambda: (
+                name in recorder.feeds
+                and all(s.book_nonce is not None for s in recorder.feeds[name].states.values())
+            )
+        )
+        await asyncio.sleep(0.5)  # the trade subscriptions are answered too
+        yield recorder
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@contextlib.asynccontextmanager
 async def recording(settings: Settings, unique: str) -> AsyncIterator[Rig]:
     name = f"rec_{unique}"
     config = recorder_settings(settings, name)
     with running_simulator(config.simulator, config.exchanges, clock=SimClock(EPOCH_MS)) as server:
         engine = server.engine(name)
-        recorder = Recorder(config, simulator_url=server.base_url)
-        task = asyncio.create_task(recorder.run())
-        try:
-            await eventually(
-                lambda: (
-                    name in recorder.feeds
-                    and all(s.book_nonce is not None for s in recorder.feeds[name].states.values())
-                )
-            )
-            await asyncio.sleep(0.5)  # the trade subscriptions are answered too
+        async with running(config, server) as recorder:
             yield Rig(name, server, engine, recorder, engine.now_ms())
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
 
 async def trade_for(rig: Rig, seconds: int) -> None:
@@ -197,3 +205,31 @@ async def test_book_snapshot_matches_the_simulators_book_at_its_sequence(
             )[0]
             assert quote["bid_price"] == pytest.approx(float(market.price_str(book.bids[0][0])))
             assert quote["ask_price"] == pytest.approx(float(market.price_str(book.asks[0][0])))
+
+
+async def test_a_restarted_recorder_backfills_what_happened_while_it_was_down(
+    settings: Settings, reader: QuestDBReader, unique: str
+) -> None:
+    name = f"rec_{unique}"
+    config = recorder_settings(settings, name)
+    with running_simulator(config.simulator, config.exchanges, clock=SimClock(EPOCH_MS)) as server:
+        engine = server.engine(name)
+        async with running(config, server) as recorder:
+            rig = Rig(name, server, engine, recorder, engine.now_ms())
+            await trade_for(rig, 4)
+            await caught_up(rig, reader)
+        for i in range(6):  # the market goes on while no recorder runs
+            engine.advance(1)
+            engine.place_order("main", SYMBOLS[i % 2], "BUY", "MARKET", "0.01")
+        async with running(config, server) as restarted:
+            rig.recorder = restarted
+            await trade_for(rig, 2)
+            await caught_up(rig, reader)
+            rows = stored(reader, rig)
+            expected = produced(rig)
+    assert set(rows) == expected
+    assert len(rows) == len(expected)
+    restart_gaps = [gap for gap in gaps(reader, rig) if gap["kind"] == "restart"]
+    assert {gap["symbol"] for gap in restart_gaps} == set(SYMBOLS)
+    assert all(gap["filled"] for gap in restart_gaps)
+    assert sum(gap["backfilled"] for gap in restart_gaps) >= 6 * len(SYMBOLS) + 6
