@@ -98,6 +98,9 @@ class ExchangeFeed:
 
     async def run(self) -> None:
         """Record until cancelled; every symbol's trade and book streams reconnect on their own."""
+        # The stream must carry the ids ``fetch_trades`` back-fills with: on Binance the
+        # aggregate trades (aggTrades). Exchanges without this option ignore it.
+        self.client.options.setdefault("watchTradesForSymbols", {})["name"] = "aggTrade"
         backoff = self._backoff()
         while True:
             try:
