@@ -17,8 +17,12 @@ import pytest
 
 from deltaworks_core.config import Settings, settings_from_dict
 from deltaworks_core.questdb import QuestDBReader
-from deltaworks_core.venues.simulator import ExchangeEngine, SimClock, running_simulator
-from deltaworks_core.venues.simulator.server import SimulatorServer
+from deltaworks_core.venues.simulator import (
+    ExchangeEngine,
+    SimClock,
+    SimulatorServer,
+    running_simulator,
+)
 from deltaworks_exec.marketdata import Recorder
 from tests.test_grafana_queries import GRAFANA, expand
 
@@ -160,9 +164,9 @@ async def test_disconnect_and_sequence_gap_are_resynced_backfilled_and_recorded(
 ) -> None:
     async with recording(settings, unique) as rig:
         await trade_for(rig, 5)
-        rig.server.hub.force_disconnect(rig.name)
+        rig.server.force_disconnect(rig.name)
         await trade_for(rig, 8)  # trades while the recorder reconnects
-        rig.server.hub.force_gap(rig.name)
+        rig.server.force_gap(rig.name)
         await trade_for(rig, 8)
         await caught_up(rig, reader)
         rows = stored(reader, rig)
@@ -243,7 +247,7 @@ async def test_market_data_dashboard_queries_return_rows(
 ) -> None:
     async with recording(settings, unique) as rig:
         await trade_for(rig, 3)
-        rig.server.hub.force_gap(rig.name)
+        rig.server.force_gap(rig.name)
         await trade_for(rig, 3)
         await caught_up(rig, reader)
     board = json.loads((GRAFANA / "dashboards" / "market_data.json").read_text())

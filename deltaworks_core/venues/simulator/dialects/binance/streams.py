@@ -135,18 +135,18 @@ class WebSocketHub:
 
     # -- faults on purpose (tests of stream consumers) -----------------------------------------
 
-    def force_disconnect(self, exchange: str) -> None:
-        """Close every websocket of ``exchange``, as a dropped connection would."""
+    def force_disconnect(self) -> None:
+        """Close every websocket, as a dropped connection would (from any thread)."""
         if self._loop is None:
             return
-        for conn in [c for c in self._conns if c.engine.name == exchange]:
+        for conn in list(self._conns):
             asyncio.run_coroutine_threadsafe(conn.ws.close(), self._loop)
 
-    def force_gap(self, exchange: str) -> None:
-        """Lose the next market push of every websocket of ``exchange`` that has a book
-        update: its depth and trade events are computed but never sent, so the next depth
-        event's first update id skips ahead (a sequence gap) and those trades are missing."""
-        for conn in [c for c in self._conns if c.engine.name == exchange]:
+    def force_gap(self) -> None:
+        """Lose the next market push of every websocket that has a book update: its depth
+        and trade events are computed but never sent, so the next depth event's first
+        update id skips ahead (a sequence gap) and those trades are missing."""
+        for conn in list(self._conns):
             conn.drop_next_push = True
 
     # -- requests ----------------------------------------------------------------------------
