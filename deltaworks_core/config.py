@@ -160,6 +160,31 @@ class ExecSettings(_Strict):
     risk: RiskLimits = RiskLimits()
 
 
+class RecorderSettings(_Strict):
+    """The market-data recorder: which streams it stores, how often, and its share of them."""
+
+    enabled: bool = False  # also started by ``deltaworks-exec serve`` when true
+    symbols: tuple[str, ...] | None = None  # None: each exchange's configured symbols
+    depth: int = Field(default=20, ge=1, le=1000)  # book levels per side in book_snapshots
+    snapshot_interval_s: float = Field(default=1.0, gt=0)
+    stale_after_s: float = Field(default=5.0, gt=0)  # older top of book: no price for risk
+    flush_interval_s: float = Field(default=0.2, gt=0)
+    batch_rows: int = Field(default=20_000, ge=1)
+    reconnect_initial_s: float = Field(default=0.5, gt=0)
+    reconnect_max_s: float = Field(default=30.0, gt=0)
+    shard_by: Literal["exchange", "symbol"] = "exchange"
+    shard_count: int = Field(default=1, ge=1)
+    shard_index: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _shard_in_range(self) -> RecorderSettings:
+        if self.shard_index >= self.shard_count:
+            raise ValueError(
+                f"shard_index {self.shard_index} must be below shard_count {self.shard_count}"
+            )
+        return self
+
+
 class Settings(_Strict):
     """Everything Delta Works reads from its configuration file."""
 
@@ -167,6 +192,7 @@ class Settings(_Strict):
     simulator: SimulatorSettings = SimulatorSettings()
     pipelines: PipelineSettings = PipelineSettings()
     exec: ExecSettings = ExecSettings()
+    recorder: RecorderSettings = RecorderSettings()
     exchanges: tuple[ExchangeSettings, ...] = ()
 
     @field_validator("exchanges")

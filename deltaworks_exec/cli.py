@@ -124,6 +124,24 @@ def serve(
     uvicorn.Server(config).run()
 
 
+@app.command()
+def record(
+    simulator_url: Annotated[
+        str | None, typer.Option(help="Simulator root URL overriding simulator.host:port.")
+    ] = None,
+) -> None:
+    """Record trades, quotes and book snapshots into QuestDB until SIGINT (this shard's share)."""
+    import asyncio
+    import contextlib
+
+    from deltaworks_exec.marketdata import Recorder
+
+    configure_logging()
+    recorder = Recorder(_settings(), simulator_url=simulator_url)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(recorder.run())
+
+
 def _client() -> httpx.Client:
     settings = _settings()
     url = (

@@ -17,7 +17,7 @@ from deltaworks_exec.algos.events import BusProgress, FanOut, QuestDBProgress
 from deltaworks_exec.algos.oms_sink import OmsOrders
 from deltaworks_exec.algos.supervisor import AlgoSupervisor
 from deltaworks_exec.clock import Clock, WallClock
-from deltaworks_exec.marketdata import MarketData
+from deltaworks_exec.marketdata import MarketData, Recorder
 from deltaworks_exec.oms.bus import EventBus
 from deltaworks_exec.oms.journal import Journal
 from deltaworks_exec.oms.manager import OrderManager
@@ -108,6 +108,9 @@ class ExecService:
             self.venues, self._clock, lambda name: OmsOrders(oms, name), progress, self.reader
         )
         await self.algos.recover()
+        if settings.recorder.enabled:
+            recorder = Recorder(settings, simulator_url=self._simulator_url)
+            self._spawn(recorder.run(), "recorder")
         self.ready = True
         log.info("execution service ready", extra={"open_orders": len(self.oms.open_orders())})
 

@@ -83,6 +83,18 @@ class SimulatorServer:
             known = ", ".join(self._engines) or "none"
             raise KeyError(f"no simulated exchange {name!r} (serving: {known})") from None
 
+    def force_disconnect(self, exchange: str) -> None:
+        """Close every stream connection of ``exchange`` (tests of stream consumers)."""
+        self._dialect(exchange).force_disconnect()
+
+    def force_gap(self, exchange: str) -> None:
+        """Drop ``exchange``'s next market-data push: a sequence gap for its consumers."""
+        self._dialect(exchange).force_gap()
+
+    def _dialect(self, exchange: str) -> Dialect:
+        self.engine(exchange)  # a clear error naming the served exchanges
+        return self._dialects[exchange]
+
     def add_account(self, exchange: str, account: str) -> tuple[str, str]:
         """Open a funded account on ``exchange``; returns its (api key, secret)."""
         self.engine(exchange).add_account(account)

@@ -27,6 +27,14 @@ class Dialect(Protocol):
         """End background work and close the dialect's connections."""
         ...
 
+    def force_disconnect(self) -> None:
+        """Close every stream connection, as a dropped connection would (thread-safe)."""
+        ...
+
+    def force_gap(self) -> None:
+        """Lose the next market-data push of every stream connection: a sequence gap."""
+        ...
+
 
 DialectFactory = Callable[[ExchangeEngine, Keyring], Dialect]
 

@@ -55,8 +55,11 @@ class MarketBook:
         return bool(self.bids.keys or self.asks.keys or self.stops_down or self.stops_up)
 
     def update_id(self, step: int) -> int:
-        """Monotonic book version: moves with time and with every change of resting orders."""
-        return step * 10_000_000 + self.changes
+        """Monotonic book version: moves with time and with every change of resting orders.
+
+        Kept below 2**53: ccxt parses update ids through floats, and a larger id loses its
+        last digits there, which breaks the U == previous u + 1 check of the depth stream."""
+        return step * 1_000 + self.changes
 
     def ladders(self, step: int) -> tuple[list[list[int]], list[list[int]]]:
         """Synthetic (bids, asks) of ``step``, with what takers consumed in that step removed."""

@@ -49,6 +49,12 @@ class BinanceDialect:
     async def stop(self) -> None:
         await self.hub.stop()
 
+    def force_disconnect(self) -> None:
+        self.hub.force_disconnect()
+
+    def force_gap(self) -> None:
+        self.hub.force_gap()
+
     async def handle(self, request: web.Request, path: str) -> web.StreamResponse:
         if request.headers.get("Upgrade", "").lower() == "websocket":
             return await self.hub.handle(request, path)

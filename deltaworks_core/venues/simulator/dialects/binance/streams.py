@@ -54,6 +54,7 @@ class _Conn:
     tickers: dict[str, tuple[str | None, bool]] = field(default_factory=dict)
     tickers_due: float = 0.0  # monotonic time of the next ticker push
     listener: object = None
+    drop_next_push: bool = False  # a forced sequence gap (``WebSocketHub.force_gap``)
 
 
 class ListenKeys:
@@ -131,6 +132,22 @@ class WebSocketHub:
 
     def _send(self, conn: _Conn, payload: object) -> None:
         conn.queue.put_nowait(json.dumps(payload, separators=(",", ":")))
+
+    # -- faults on purpose (tests of stream consumers) -----------------------------------------
+
+    def force_disconnect(self) -> None:
+        """Close every websocket, as a dropped connection would (from any thread)."""
+        if self._loop is None:
+            return
+        for conn in list(self._conns):
+            asyncio.run_coroutine_threadsafe(conn.ws.close(), self._loop)
+
+    def force_gap(self) -> None:
+        """Lose the next market push of every websocket that has a book update: its depth
+        and trade events are computed but never sent, so the next depth event's first
+        update id skips ahead (a sequence gap) and those trades are missing."""
+        for conn in list(self._conns):
+            conn.drop_next_push = True
 
     # -- requests ----------------------------------------------------------------------------
 
@@ -257,6 +274,11 @@ class WebSocketHub:
     def _push_market(self, conn: _Conn) -> None:
         engine = conn.engine
         now = engine.now_ms()
+        dropping = conn.drop_next_push and any(
+            engine.book_version(state.symbol) != state.update_id for state in conn.depth.values()
+        )
+        conn.drop_next_push = conn.drop_next_push and not dropping
+        send = (lambda _conn, _payload: None) if dropping else self._send
         for state in conn.depth.values():
             if engine.book_version(state.symbol) == state.update_id:
                 continue
@@ -272,7 +294,7 @@ class WebSocketHub:
             event["b"] = _diff(m, state.bids, bids)
             event["a"] = _diff(m, state.asks, asks)
             state.update_id, state.bids, state.asks = book.update_id, bids, asks
-            self._send(conn, event)
+            send(conn, event)
         for stream, (symbol, last_id) in list(conn.trades.items()):
             fresh = [t for t in engine.trades(symbol, 100) if t.id > last_id]
             if not fresh:
@@ -294,7 +316,7 @@ class WebSocketHub:
                     event.update(f=t.id, l=t.id)
                 if not m.linear:
                     event["M"] = True
-                self._send(conn, event)
+                send(conn, event)
             conn.trades[stream] = (symbol, fresh[-1].id)
         if conn.tickers and time.monotonic() >= conn.tickers_due:
             conn.tickers_due = time.monotonic() + TICKER_INTERVAL_S

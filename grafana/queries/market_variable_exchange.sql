@@ -1,0 +1,1 @@
+SELECT DISTINCT exchange FROM trades ORDER BY exchange
