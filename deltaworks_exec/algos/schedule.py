@@ -2,7 +2,7 @@
 
 At each slice the parent sends what is due: the slice's cumulative target
 minus what is filled (catch-up when behind), capped by the slice's cap
-(VWAP's participation), sized by ``slicing.child_amount``. Children are
+(VWAP's participation), sized by ``quantities.child_amount``. Children are
 either aggressive (IOC limit at the touch widened by ``aggression_bps``) or
 passive (GTC limit at the own side's best, canceled at the next slice). The
 limit price caps every child; a slice whose touch is beyond the limit sends
@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Literal
 
 from deltaworks_exec.algos.base import ParentOrder
-from deltaworks_exec.algos.slicing import child_amount, is_dust
+from deltaworks_exec.quantities import child_amount, is_dust
 
 MAX_SLICES = 10_000
 MAX_DURATION_S = 7 * 86_400

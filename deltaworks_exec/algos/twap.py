@@ -19,7 +19,7 @@ from deltaworks_exec.algos.schedule import (
     ScheduledOrder,
     Slice,
 )
-from deltaworks_exec.algos.slicing import dec, to_step
+from deltaworks_exec.quantities import dec, to_step
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,8 @@ from typing import Any
 
 from deltaworks_core.models import Side
 from deltaworks_exec.algos.base import ParentSpec
-from deltaworks_exec.algos.slicing import minimum_amount, to_step
 from deltaworks_exec.backtest.result import Decision, FillRecord, Reject
+from deltaworks_exec.quantities import minimum_amount, to_step
 from deltaworks_exec.strategies.api import FillEvent, Strategy
 from deltaworks_exec.venue import MarketRules, OrderRequest
 
