@@ -13,11 +13,11 @@ from deltaworks_core.config import RiskLimits, Settings
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
 from deltaworks_core.retry import STREAM_RECONNECT
 from deltaworks_core.venues.factory import create_exchange
-from deltaworks_exec.algos.events import BusProgress, FanOut, QuestDBProgress
-from deltaworks_exec.algos.oms_sink import OmsOrders
 from deltaworks_exec.algos.supervisor import AlgoSupervisor
 from deltaworks_exec.clock import Clock, WallClock
 from deltaworks_exec.marketdata import MarketData
+from deltaworks_exec.oms.algo_orders import OmsOrders
+from deltaworks_exec.oms.algo_store import BusProgress, FanOut, QuestDBProgress
 from deltaworks_exec.oms.bus import EventBus
 from deltaworks_exec.oms.journal import Journal
 from deltaworks_exec.oms.manager import OrderManager

@@ -15,11 +15,11 @@ from fastapi import FastAPI
 
 from deltaworks_core.config import RiskLimits
 from deltaworks_exec.algos.api import algo_router
-from deltaworks_exec.algos.events import BusProgress, FanOut, QuestDBProgress
-from deltaworks_exec.algos.oms_sink import OmsOrders
 from deltaworks_exec.algos.supervisor import AlgoSupervisor
 from deltaworks_exec.clock import SimulatedClock
 from deltaworks_exec.marketdata import MarketData
+from deltaworks_exec.oms.algo_orders import OmsOrders
+from deltaworks_exec.oms.algo_store import BusProgress, FanOut, QuestDBProgress
 from deltaworks_exec.oms.bus import EventBus
 from deltaworks_exec.oms.journal import Journal
 from deltaworks_exec.oms.manager import OrderManager

@@ -45,8 +45,8 @@ from typing import Any, ClassVar
 import ccxt
 
 from deltaworks_core.models import Order, Side
-from deltaworks_exec.algos.events import AlgoEvent, ProgressSink
 from deltaworks_exec.clock import Clock
+from deltaworks_exec.oms.algo_store import AlgoEvent, ProgressSink
 from deltaworks_exec.order_sinks import OrderSink
 from deltaworks_exec.quantities import dec, to_step
 from deltaworks_exec.venue import OrderRequest, OrderType, TimeInForce, Venue

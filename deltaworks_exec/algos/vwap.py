@@ -1,7 +1,7 @@
 """VWAP: slices follow a historical intraday volume profile, with a participation cap.
 
 The profile (average volume per bucket at this time of day over the last N
-days, ``profile.load_profile``) is fixed at creation and persisted with the
+days, ``oms.volume_profile.load_profile``) is fixed at creation and persisted with the
 parameters, so a restarted VWAP follows the same schedule. Slices every
 ``slice_s`` seconds aim at the profile's cumulative share by the slice's end;
 ``participation`` caps each slice at that fraction of the volume the profile
