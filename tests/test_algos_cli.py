@@ -19,9 +19,9 @@ from typer.testing import CliRunner
 
 from deltaworks_core.questdb.server import free_port
 from deltaworks_exec import cli as service_cli
-from deltaworks_exec.algos.api import algo_router
 from deltaworks_exec.algos.cli import algo_app
 from deltaworks_exec.algos.supervisor import AlgoSupervisor
+from deltaworks_exec.api.algos import algo_router
 from deltaworks_exec.clock import WallClock
 from deltaworks_exec.oms.algo_store import MemoryProgress
 from deltaworks_exec.order_sinks import VenueOrders

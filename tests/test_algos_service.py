@@ -14,8 +14,8 @@ import pytest
 from fastapi import FastAPI
 
 from deltaworks_core.config import RiskLimits
-from deltaworks_exec.algos.api import algo_router
 from deltaworks_exec.algos.supervisor import AlgoSupervisor
+from deltaworks_exec.api.algos import algo_router
 from deltaworks_exec.clock import SimulatedClock
 from deltaworks_exec.marketdata import MarketData
 from deltaworks_exec.oms.algo_orders import OmsOrders

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, 
 from fastapi.responses import JSONResponse
 
 from deltaworks_core.config import RiskLimits
-from deltaworks_exec.algos.api import algo_router
+from deltaworks_exec.api.algos import algo_router
 from deltaworks_exec.api.auth import require_token, websocket_refusal
+from deltaworks_exec.api.dashboard import router as dashboard_router
 from deltaworks_exec.api.schemas import (
     BalanceOut,
     ErrorOut,
@@ -24,7 +25,6 @@ from deltaworks_exec.api.schemas import (
     PositionOut,
 )
 from deltaworks_exec.api.stream import MarketFeeds
-from deltaworks_exec.dashboard import router as dashboard_router
 from deltaworks_exec.oms.errors import (
     OrderInputError,
     OrderStateError,
