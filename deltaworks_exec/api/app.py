@@ -21,7 +21,6 @@ from deltaworks_exec.api.schemas import (
     OrderDetail,
     OrderIn,
     OrderOut,
-    OrderStatusOut,
     PositionOut,
 )
 from deltaworks_exec.api.stream import MarketFeeds
@@ -32,6 +31,7 @@ from deltaworks_exec.oms.errors import (
     UnknownOrderError,
 )
 from deltaworks_exec.oms.manager import NewOrder, OrderManager
+from deltaworks_exec.oms.states import OrderState
 from deltaworks_exec.service import ExecService
 
 
@@ -125,7 +125,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
     @protected.get("/orders", tags=["orders"], response_model=list[OrderOut])
     async def list_orders(
         request: Request,
-        status: Annotated[list[OrderStatusOut] | None, Query()] = None,
+        status: Annotated[list[OrderState] | None, Query()] = None,
         exchange: str | None = None,
         symbol: str | None = None,
         algo_id: str | None = None,
