@@ -18,8 +18,6 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("deltaworks_core", "deltaworks_pipelines", "deltaworks_exec")
 SIMULATOR = "deltaworks_core.venues.simulator"
@@ -110,10 +108,6 @@ def test_no_import_loop_between_files_outside_the_simulator() -> None:
     assert found is None, "import loop " + " -> ".join(found)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the simulator's public face and its server<->ws loop come with branch sim-core",
-)
 def test_the_simulator_is_used_through_its_package_only() -> None:
     graph = project_graph()
     reaching_in = sorted(
