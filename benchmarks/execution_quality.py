@@ -28,12 +28,12 @@ from deltaworks_core.questdb import ManagedQuestDB, QuestDBReader, QuestDBWriter
 from deltaworks_core.questdb.server import private_server_settings
 from deltaworks_core.venues.simulator import ExchangeEngine, SimClock
 from deltaworks_exec.algos.base import AlgoContext, ParentOrder, ParentSpec
-from deltaworks_exec.algos.direct import VenueOrders
-from deltaworks_exec.algos.events import MemoryProgress
-from deltaworks_exec.algos.profile import load_profile
 from deltaworks_exec.algos.twap import Twap, TwapParams
 from deltaworks_exec.algos.vwap import Vwap, VwapParams
 from deltaworks_exec.clock import SimulatedClock
+from deltaworks_exec.oms.algo_store import MemoryProgress
+from deltaworks_exec.oms.volume_profile import load_profile
+from deltaworks_exec.order_sinks import VenueOrders
 from deltaworks_exec.venues.engine_data import candle_rows, interval_vwap
 from deltaworks_exec.venues.engine_venue import EngineVenue
 

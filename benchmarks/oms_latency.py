@@ -35,7 +35,7 @@ from deltaworks_core.questdb import ManagedQuestDB, QuestDBReader, migrate
 from deltaworks_core.questdb.server import free_port, private_server_settings
 from deltaworks_core.venues.simulator import ExchangeEngine, SimClock
 from deltaworks_exec.clock import SimulatedClock
-from deltaworks_exec.marketdata import MarketData
+from deltaworks_exec.marketdata import BookCache
 from deltaworks_exec.oms.bus import EventBus
 from deltaworks_exec.oms.journal import Journal
 from deltaworks_exec.oms.manager import NewOrder, OrderManager
@@ -139,7 +139,7 @@ async def oms_rate(questdb: QuestDBSettings) -> tuple[float, float]:
     venue = EngineVenue(engine, SimulatedClock(now))
     journal = Journal(questdb)
     await journal.start()
-    market = MarketData({"bench": venue}, max_age_s=3600)
+    market = BookCache({"bench": venue}, max_age_s=3600)
     oms = OrderManager(
         {"bench": venue}, journal, SimulatedClock(now), EventBus(), market,
         RiskLimits(max_open_orders=1_000_000), {"bench": (SYMBOL,)},

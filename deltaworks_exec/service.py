@@ -13,11 +13,11 @@ from deltaworks_core.config import RiskLimits, Settings
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
 from deltaworks_core.retry import STREAM_RECONNECT
 from deltaworks_core.venues.factory import create_exchange
-from deltaworks_exec.algos.events import BusProgress, FanOut, QuestDBProgress
-from deltaworks_exec.algos.oms_sink import OmsOrders
 from deltaworks_exec.algos.supervisor import AlgoSupervisor
 from deltaworks_exec.clock import Clock, WallClock
-from deltaworks_exec.marketdata import MarketData, Recorder
+from deltaworks_exec.marketdata import BookCache, Recorder
+from deltaworks_exec.oms.algo_orders import OmsOrders
+from deltaworks_exec.oms.algo_store import BusProgress, FanOut, QuestDBProgress
 from deltaworks_exec.oms.bus import EventBus
 from deltaworks_exec.oms.journal import Journal
 from deltaworks_exec.oms.manager import OrderManager
@@ -64,7 +64,7 @@ class ExecService:
         self.journal: Journal | None = None
         self.oms: OrderManager | None = None
         self.reconciler: Reconciler | None = None
-        self.market: MarketData | None = None
+        self.market: BookCache | None = None
         self.algos: AlgoSupervisor | None = None
         self._algo_writer: QuestDBWriter | None = None
 
@@ -83,7 +83,7 @@ class ExecService:
             )
             self.venues[exchange.name] = CcxtVenue(exchange.name, orders, reads)
         await asyncio.gather(*(venue.connect() for venue in self.venues.values()))
-        self.market = MarketData(self.venues)
+        self.market = BookCache(self.venues)
         self.oms = OrderManager(
             self.venues,
             self.journal,

@@ -33,6 +33,31 @@ class OrderRequest:
     time_in_force: TimeInForce | None = None
 
 
+class OrderIntent(Protocol):
+    """What an order asks for, whoever holds it: a request, or the OMS's record of one.
+
+    Risk judges this, so it needs nothing of the OMS.
+    """
+
+    @property
+    def symbol(self) -> str: ...
+
+    @property
+    def side(self) -> Side: ...
+
+    @property
+    def type(self) -> OrderType: ...
+
+    @property
+    def amount(self) -> float: ...
+
+    @property
+    def price(self) -> float | None: ...
+
+    @property
+    def stop_price(self) -> float | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class MarketRules:
     """Trading rules of one market, as the venue publishes them."""

@@ -7,9 +7,9 @@ import time
 
 from deltaworks_core.venues.simulator import ExchangeEngine, SimClock
 from deltaworks_exec.algos.base import AlgoContext, ParentOrder
-from deltaworks_exec.algos.direct import VenueOrders
-from deltaworks_exec.algos.events import MemoryProgress
 from deltaworks_exec.clock import SimulatedClock
+from deltaworks_exec.oms.algo_store import MemoryProgress
+from deltaworks_exec.order_sinks import VenueOrders
 from deltaworks_exec.venues.engine_venue import EngineVenue
 
 DAY_MS = 86_400_000

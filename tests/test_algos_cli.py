@@ -18,13 +18,13 @@ from fastapi import FastAPI
 from typer.testing import CliRunner
 
 from deltaworks_core.questdb.server import free_port
-from deltaworks_exec import cli as service_cli
-from deltaworks_exec.algos.api import algo_router
-from deltaworks_exec.algos.cli import algo_app
-from deltaworks_exec.algos.direct import VenueOrders
-from deltaworks_exec.algos.events import MemoryProgress
 from deltaworks_exec.algos.supervisor import AlgoSupervisor
+from deltaworks_exec.api.algos import algo_router
+from deltaworks_exec.cli.algos import algo_app
+from deltaworks_exec.cli.client import ServiceClient
 from deltaworks_exec.clock import WallClock
+from deltaworks_exec.oms.algo_store import MemoryProgress
+from deltaworks_exec.order_sinks import VenueOrders
 from deltaworks_exec.venues.engine_venue import EngineVenue
 from tests.algo_support import make_venue
 
@@ -56,9 +56,8 @@ def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, EngineVenue]]:
 async def test_algo_commands(api: tuple[str, EngineVenue], monkeypatch: pytest.MonkeyPatch) -> None:
     api_url, venue = api
     far_below = round(await venue.last_price("BTC/USDT") * 0.5, 2)
-    monkeypatch.setattr(service_cli._options, "json", True)  # what --json sets
     cli = typer.Typer()
-    cli.add_typer(algo_app, name="algo")  # as the service CLI mounts it
+    cli.add_typer(algo_app(ServiceClient(as_json=True)), name="algo")  # as with --json
     runner = CliRunner()
 
     def run(*args: str) -> Any:

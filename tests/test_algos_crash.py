@@ -16,7 +16,7 @@ import pytest
 from deltaworks_core.questdb import QuestDBReader
 from deltaworks_core.venues.simulator import SimulatorServer
 from deltaworks_exec.algos.base import TERMINAL
-from deltaworks_exec.algos.events import history
+from deltaworks_exec.oms.algo_store import history
 from tests.exec_harness import Launcher, ServiceProcess, wait_for
 
 pytest_plugins = ("tests.exec_fixtures",)

@@ -11,10 +11,10 @@ import pytest
 from deltaworks_core.venues.factory import create_exchange
 from deltaworks_core.venues.simulator import SimClock, running_simulator
 from deltaworks_exec.algos.base import AlgoContext, ParentSpec
-from deltaworks_exec.algos.direct import VenueOrders
-from deltaworks_exec.algos.events import MemoryProgress
 from deltaworks_exec.algos.twap import Twap, TwapParams
 from deltaworks_exec.clock import SimulatedClock
+from deltaworks_exec.oms.algo_store import MemoryProgress
+from deltaworks_exec.order_sinks import VenueOrders
 from deltaworks_exec.venues.ccxt_venue import CcxtVenue
 from tests.algo_support import run_to_end
 

@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 
 from deltaworks_exec.algos.base import AlgoContext, ParentSpec
-from deltaworks_exec.algos.direct import VenueOrders
-from deltaworks_exec.algos.events import AlgoEvent, QuestDBProgress, history, latest_events
 from deltaworks_exec.algos.registry import create, restore
 from deltaworks_exec.clock import SimulatedClock
+from deltaworks_exec.oms.algo_store import AlgoEvent, QuestDBProgress, history, latest_events
+from deltaworks_exec.order_sinks import VenueOrders
 from tests.algo_support import START_MS, make_venue
 
 

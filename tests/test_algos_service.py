@@ -14,12 +14,12 @@ import pytest
 from fastapi import FastAPI
 
 from deltaworks_core.config import RiskLimits
-from deltaworks_exec.algos.api import algo_router
-from deltaworks_exec.algos.events import BusProgress, FanOut, QuestDBProgress
-from deltaworks_exec.algos.oms_sink import OmsOrders
 from deltaworks_exec.algos.supervisor import AlgoSupervisor
+from deltaworks_exec.api.algos import algo_router
 from deltaworks_exec.clock import SimulatedClock
-from deltaworks_exec.marketdata import MarketData
+from deltaworks_exec.marketdata import BookCache
+from deltaworks_exec.oms.algo_orders import OmsOrders
+from deltaworks_exec.oms.algo_store import BusProgress, FanOut, QuestDBProgress
 from deltaworks_exec.oms.bus import EventBus
 from deltaworks_exec.oms.journal import Journal
 from deltaworks_exec.oms.manager import OrderManager
@@ -36,7 +36,7 @@ class Desk:
         venues = {venue.name: venue}
         self.supervisors: list[AlgoSupervisor] = []
         self.oms = OrderManager(
-            venues, journal, clock, bus, MarketData(venues), RiskLimits(), {venue.name: SYMBOLS}
+            venues, journal, clock, bus, BookCache(venues), RiskLimits(), {venue.name: SYMBOLS}
         )
 
     async def pump(self) -> None:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from deltaworks_exec.algos.slicing import (
+from deltaworks_exec.quantities import (
     child_amount,
     is_dust,
     minimum_amount,

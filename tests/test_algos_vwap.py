@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from deltaworks_exec.algos.base import ParentSpec
-from deltaworks_exec.algos.profile import ProfileError, load_profile
 from deltaworks_exec.algos.vwap import Vwap, VwapParams
 from deltaworks_exec.clock import SimulatedClock
+from deltaworks_exec.oms.volume_profile import ProfileError, load_profile
 from deltaworks_exec.venues.engine_data import candle_rows, interval_vwap
 from tests.algo_support import DAY_MS, START_MS, make_context, make_venue, run_to_end
 

@@ -10,13 +10,13 @@ import typer
 from typer.testing import CliRunner
 
 from deltaworks_core.venues.simulator import running_simulator
-from deltaworks_exec.algos.cli import arb_app
 from deltaworks_exec.arbitrage.scanner import (
     ArbitrageScanner,
     QuestDBOpportunities,
     Top,
     find_opportunities,
 )
+from deltaworks_exec.cli.arbitrage import arb_app
 from deltaworks_exec.clock import SimulatedClock
 from tests.algo_support import START_MS, drive, make_venue
 

@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 from deltaworks_core.config import QuestDBSettings
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
-from deltaworks_exec.backtest.cli import app
 from deltaworks_exec.backtest.data import prepare
 from deltaworks_exec.backtest.engine import Backtest
 from deltaworks_exec.backtest.metrics import compute
@@ -20,6 +19,7 @@ from deltaworks_exec.backtest.report import save_html, save_png
 from deltaworks_exec.backtest.result import RunResult
 from deltaworks_exec.backtest.setup import BacktestConfig
 from deltaworks_exec.backtest.store import store
+from deltaworks_exec.cli.backtest import app
 from deltaworks_exec.strategies import MovingAverageCross
 from tests.backtest_support import trades
 

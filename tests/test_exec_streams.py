@@ -12,7 +12,7 @@ import pytest
 
 from deltaworks_core.config import RiskLimits, Settings
 from deltaworks_exec.clock import SimulatedClock
-from deltaworks_exec.marketdata import MarketData
+from deltaworks_exec.marketdata import BookCache
 from deltaworks_exec.oms.bus import EventBus
 from deltaworks_exec.oms.journal import Journal
 from deltaworks_exec.oms.manager import NewOrder, OrderManager
@@ -53,7 +53,7 @@ async def test_stream_failures_are_logged_counted_and_recovered(
     service = ExecService(settings, RiskLimits())
     service.venues = venues  # type: ignore[assignment]
     service.oms = OrderManager(
-        venues, journal, clock, EventBus(), MarketData(venues), RiskLimits(), {"sim_a": SYMBOLS}
+        venues, journal, clock, EventBus(), BookCache(venues), RiskLimits(), {"sim_a": SYMBOLS}
     )  # type: ignore[arg-type]
     service.reconciler = Reconciler(service.oms)
     service.oms.balances["sim_a"] = await venue.balances()

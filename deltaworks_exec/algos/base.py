@@ -40,14 +40,15 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 import ccxt
 
 from deltaworks_core.models import Order, Side
-from deltaworks_exec.algos.events import AlgoEvent, ProgressSink
-from deltaworks_exec.algos.slicing import dec, to_step
 from deltaworks_exec.clock import Clock
+from deltaworks_exec.oms.algo_store import AlgoEvent, ProgressSink
+from deltaworks_exec.order_sinks import OrderSink
+from deltaworks_exec.quantities import dec, to_step
 from deltaworks_exec.venue import OrderRequest, OrderType, TimeInForce, Venue
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -58,22 +59,6 @@ _TRANSITIONS = {
     "running": {"paused", "completed", "canceled", "failed"},
     "paused": {"running", "canceled", "failed"},
 }
-
-
-class OrderSink(Protocol):
-    """Where a parent order sends its children: the OMS in the service, a venue in tests.
-
-    ``submit`` must be idempotent by ``request.client_order_id`` or at least
-    never send twice after a ``NetworkError`` without looking the id up first.
-    """
-
-    async def submit(self, request: OrderRequest, algo_id: str | None = None) -> Order: ...
-
-    async def cancel(self, symbol: str, order_id: str) -> Order: ...
-
-    async def fetch_order(
-        self, symbol: str, order_id: str | None = None, client_order_id: str | None = None
-    ) -> Order | None: ...
 
 
 class AlgoError(RuntimeError):

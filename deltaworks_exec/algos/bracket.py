@@ -18,8 +18,8 @@ from typing import Any
 
 from deltaworks_core.models import Order, Side
 from deltaworks_exec.algos.base import AlgoContext, AlgoError, ParentOrder, ParentSpec
-from deltaworks_exec.algos.slicing import dec, to_step
 from deltaworks_exec.algos.triggers import MIN_POLL_S, Trigger
+from deltaworks_exec.quantities import dec, to_step
 
 ENTRY = 0
 

@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from deltaworks_exec.algos.base import AlgoContext, AlgoError, ParentOrder, ParentSpec
-from deltaworks_exec.algos.slicing import minimum_amount, to_step
 from deltaworks_exec.algos.triggers import MIN_POLL_S
+from deltaworks_exec.quantities import minimum_amount, to_step
 
 
 @dataclass(frozen=True, slots=True)

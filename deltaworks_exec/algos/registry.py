@@ -6,11 +6,11 @@ from typing import Any
 
 from deltaworks_exec.algos.base import AlgoContext, ParentOrder, ParentSpec
 from deltaworks_exec.algos.bracket import Bracket, BracketParams
-from deltaworks_exec.algos.events import AlgoEvent
 from deltaworks_exec.algos.iceberg import Iceberg, IcebergParams
 from deltaworks_exec.algos.stops import StopOrder, StopParams
 from deltaworks_exec.algos.twap import Twap, TwapParams
 from deltaworks_exec.algos.vwap import Vwap, VwapParams
+from deltaworks_exec.oms.algo_store import AlgoEvent
 
 ALGORITHMS: dict[str, tuple[type[ParentOrder], Any]] = {
     "twap": (Twap, TwapParams),

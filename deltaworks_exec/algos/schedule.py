@@ -2,7 +2,7 @@
 
 At each slice the parent sends what is due: the slice's cumulative target
 minus what is filled (catch-up when behind), capped by the slice's cap
-(VWAP's participation), sized by ``slicing.child_amount``. Children are
+(VWAP's participation), sized by ``quantities.child_amount``. Children are
 either aggressive (IOC limit at the touch widened by ``aggression_bps``) or
 passive (GTC limit at the own side's best, canceled at the next slice). The
 limit price caps every child; a slice whose touch is beyond the limit sends
@@ -14,12 +14,12 @@ slices whose successor is already due are skipped: the next one catches up.
 from __future__ import annotations
 
 from abc import abstractmethod
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, Protocol
 
-from deltaworks_exec.algos.base import ParentOrder
-from deltaworks_exec.algos.slicing import child_amount, is_dust
+from deltaworks_exec.algos.base import AlgoContext, ParentOrder, ParentSpec
+from deltaworks_exec.quantities import child_amount, is_dust
 
 MAX_SLICES = 10_000
 MAX_DURATION_S = 7 * 86_400
@@ -54,11 +54,46 @@ class Execution:
             raise ValueError(f"limit_price must be positive, got {self.limit_price!r}")
 
 
-class ScheduledOrder(ParentOrder):
-    """A parent order that follows a schedule of slices until ``end_ms``."""
+def check_duration(duration_s: float) -> None:
+    """A scheduled order lasts (0, ``MAX_DURATION_S``] seconds."""
+    if not 0 < duration_s <= MAX_DURATION_S:
+        raise ValueError(f"duration_s must be in (0, {MAX_DURATION_S}], got {duration_s!r}")
 
-    execution: Execution
-    end_ms: int
+
+def schedule_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """Parameters of a scheduled order from JSON: ``execution`` becomes an ``Execution``."""
+    fields = dict(data)
+    fields["execution"] = Execution(**fields.get("execution", {}))
+    return fields
+
+
+class ScheduleParams(Protocol):
+    """What every scheduled order's parameters carry (a dataclass: TWAP's, VWAP's)."""
+
+    @property
+    def duration_s(self) -> float: ...
+
+    @property
+    def execution(self) -> Execution: ...
+
+
+class ScheduledOrder(ParentOrder):
+    """A parent order that follows a schedule of slices for ``duration_s`` from its start."""
+
+    def __init__(
+        self,
+        spec: ParentSpec,
+        settings: ScheduleParams,
+        ctx: AlgoContext,
+        start_ms: int | None = None,
+    ) -> None:
+        super().__init__(spec, ctx, start_ms)
+        self.settings = settings
+        self.execution = settings.execution
+        self.end_ms = self.start_ms + round(settings.duration_s * 1000)
+
+    def params(self) -> dict[str, Any]:
+        return asdict(self.settings)  # type: ignore[call-overload]  # a dataclass
 
     @abstractmethod
     def schedule(self) -> list[Slice]:

@@ -19,12 +19,13 @@ from typing import Any
 import ccxt
 
 from deltaworks_core.questdb import QuestDBReader
-from deltaworks_exec.algos.base import TERMINAL, AlgoContext, OrderSink, ParentOrder, ParentSpec
-from deltaworks_exec.algos.events import AlgoEvent, ProgressSink, latest_events
-from deltaworks_exec.algos.profile import load_profile
+from deltaworks_exec.algos.base import TERMINAL, AlgoContext, ParentOrder, ParentSpec
 from deltaworks_exec.algos.registry import create, restore
 from deltaworks_exec.algos.schedule import ScheduledOrder
 from deltaworks_exec.clock import Clock
+from deltaworks_exec.oms.algo_store import AlgoEvent, ProgressSink, latest_events
+from deltaworks_exec.oms.volume_profile import load_profile
+from deltaworks_exec.order_sinks import OrderSink
 from deltaworks_exec.venue import Venue
 
 log = logging.getLogger(__name__)

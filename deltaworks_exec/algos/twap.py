@@ -8,18 +8,19 @@ style and end behaviour are those of ``schedule.ScheduledOrder``.
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from deltaworks_exec.algos.base import AlgoContext, ParentSpec
 from deltaworks_exec.algos.schedule import (
-    MAX_DURATION_S,
     MAX_SLICES,
     Execution,
     ScheduledOrder,
     Slice,
+    check_duration,
+    schedule_fields,
 )
-from deltaworks_exec.algos.slicing import dec, to_step
+from deltaworks_exec.quantities import dec, to_step
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +35,7 @@ class TwapParams:
     execution: Execution = field(default_factory=Execution)
 
     def __post_init__(self) -> None:
-        if not 0 < self.duration_s <= MAX_DURATION_S:
-            raise ValueError(
-                f"duration_s must be in (0, {MAX_DURATION_S}], got {self.duration_s!r}"
-            )
+        check_duration(self.duration_s)
         if (self.slices is None) == (self.interval_s is None):
             raise ValueError("give exactly one of slices and interval_s")
         if self.slices is not None and self.slices < 1:
@@ -58,9 +56,7 @@ class TwapParams:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TwapParams:
-        data = dict(data)
-        data["execution"] = Execution(**data.get("execution", {}))
-        return cls(**data)
+        return cls(**schedule_fields(data))
 
 
 class Twap(ScheduledOrder):
@@ -71,13 +67,8 @@ class Twap(ScheduledOrder):
     def __init__(
         self, spec: ParentSpec, params: TwapParams, ctx: AlgoContext, start_ms: int | None = None
     ) -> None:
-        super().__init__(spec, ctx, start_ms)
+        super().__init__(spec, params, ctx, start_ms)
         self.twap = params
-        self.execution = params.execution
-        self.end_ms = self.start_ms + round(params.duration_s * 1000)
-
-    def params(self) -> dict[str, Any]:
-        return asdict(self.twap)
 
     def schedule(self) -> list[Slice]:
         p = self.twap

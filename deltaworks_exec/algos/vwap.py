@@ -1,7 +1,7 @@
 """VWAP: slices follow a historical intraday volume profile, with a participation cap.
 
 The profile (average volume per bucket at this time of day over the last N
-days, ``profile.load_profile``) is fixed at creation and persisted with the
+days, ``oms.volume_profile.load_profile``) is fixed at creation and persisted with the
 parameters, so a restarted VWAP follows the same schedule. Slices every
 ``slice_s`` seconds aim at the profile's cumulative share by the slice's end;
 ``participation`` caps each slice at that fraction of the volume the profile
@@ -11,19 +11,20 @@ behaviour). Limit, child style and end behaviour as in ``schedule``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from deltaworks_exec.algos.base import AlgoContext, ParentSpec
 from deltaworks_exec.algos.schedule import (
-    MAX_DURATION_S,
     MAX_SLICES,
     Execution,
     ScheduledOrder,
     Slice,
+    check_duration,
+    schedule_fields,
 )
-from deltaworks_exec.algos.slicing import dec, to_step
+from deltaworks_exec.quantities import dec, to_step
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +39,11 @@ class VwapParams:
     execution: Execution = field(default_factory=Execution)
 
     def __post_init__(self) -> None:
-        if not 0 < self.duration_s <= MAX_DURATION_S or not self.bucket_s > 0:
-            raise ValueError(f"duration_s must be in (0, {MAX_DURATION_S}], bucket_s positive")
+        check_duration(self.duration_s)
+        if not self.bucket_s > 0:
+            raise ValueError(f"bucket_s must be positive, got {self.bucket_s!r}")
         buckets = -(-round(self.duration_s * 1000) // (self.bucket_s * 1000))
-        if not self.duration_s > 0 or len(self.volumes) != buckets:
+        if len(self.volumes) != buckets:
             raise ValueError(
                 f"volumes must have one entry per {self.bucket_s} s bucket of the duration "
                 f"({buckets}), got {len(self.volumes)}"
@@ -57,10 +59,9 @@ class VwapParams:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> VwapParams:
-        data = dict(data)
-        data["volumes"] = tuple(data["volumes"])
-        data["execution"] = Execution(**data.get("execution", {}))
-        return cls(**data)
+        fields = schedule_fields(data)
+        fields["volumes"] = tuple(fields["volumes"])
+        return cls(**fields)
 
 
 class Vwap(ScheduledOrder):
@@ -71,13 +72,8 @@ class Vwap(ScheduledOrder):
     def __init__(
         self, spec: ParentSpec, params: VwapParams, ctx: AlgoContext, start_ms: int | None = None
     ) -> None:
-        super().__init__(spec, ctx, start_ms)
+        super().__init__(spec, params, ctx, start_ms)
         self.vwap = params
-        self.execution = params.execution
-        self.end_ms = self.start_ms + round(params.duration_s * 1000)
-
-    def params(self) -> dict[str, Any]:
-        return asdict(self.vwap)
 
     def expected_volume(self, from_ms: int, to_ms: int) -> float:
         """Profile volume expected between two offsets from the start (uniform in a bucket)."""

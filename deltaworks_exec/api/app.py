@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, 
 from fastapi.responses import JSONResponse
 
 from deltaworks_core.config import RiskLimits
-from deltaworks_exec.algos.api import algo_router
+from deltaworks_exec.api.algos import algo_router
 from deltaworks_exec.api.auth import require_token, websocket_refusal
+from deltaworks_exec.api.dashboard import router as dashboard_router
 from deltaworks_exec.api.schemas import (
     BalanceOut,
     ErrorOut,
@@ -20,11 +21,9 @@ from deltaworks_exec.api.schemas import (
     OrderDetail,
     OrderIn,
     OrderOut,
-    OrderStatusOut,
     PositionOut,
 )
 from deltaworks_exec.api.stream import MarketFeeds
-from deltaworks_exec.dashboard import router as dashboard_router
 from deltaworks_exec.oms.errors import (
     OrderInputError,
     OrderStateError,
@@ -32,6 +31,7 @@ from deltaworks_exec.oms.errors import (
     UnknownOrderError,
 )
 from deltaworks_exec.oms.manager import NewOrder, OrderManager
+from deltaworks_exec.oms.states import OrderState
 from deltaworks_exec.service import ExecService
 
 
@@ -125,7 +125,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
     @protected.get("/orders", tags=["orders"], response_model=list[OrderOut])
     async def list_orders(
         request: Request,
-        status: Annotated[list[OrderStatusOut] | None, Query()] = None,
+        status: Annotated[list[OrderState] | None, Query()] = None,
         exchange: str | None = None,
         symbol: str | None = None,
         algo_id: str | None = None,

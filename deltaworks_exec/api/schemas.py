@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, create_model
 
-OrderTypeIn = Literal[
-    "market", "limit", "stop_loss", "stop_loss_limit", "take_profit", "take_profit_limit"
-]
-OrderStatusOut = Literal[
-    "pending_new",
-    "new",
-    "partially_filled",
-    "filled",
-    "pending_cancel",
-    "canceled",
-    "rejected",
-    "expired",
-]
+from deltaworks_core.models import Fill, Side
+from deltaworks_exec.oms.states import OrderState
+from deltaworks_exec.venue import OrderType, TimeInForce
 
 
 class OrderIn(BaseModel):
@@ -28,12 +18,12 @@ class OrderIn(BaseModel):
 
     exchange: str = Field(min_length=1, examples=["sim_a"])
     symbol: str = Field(min_length=3, examples=["BTC/USDT"])
-    side: Literal["buy", "sell"]
-    type: OrderTypeIn = "limit"
+    side: Side
+    type: OrderType = "limit"
     amount: float = Field(gt=0)
     price: float | None = Field(default=None, gt=0)
     stop_price: float | None = Field(default=None, gt=0)
-    time_in_force: Literal["GTC", "IOC", "FOK", "PO"] | None = None
+    time_in_force: TimeInForce | None = None
     client_order_id: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z0-9_.:/-]{1,36}$",
@@ -55,7 +45,7 @@ class OrderOut(BaseModel):
     price: float | None
     stop_price: float | None
     time_in_force: str | None
-    status: OrderStatusOut
+    status: OrderState
     filled: float
     average: float | None
     venue_order_id: str | None
@@ -77,15 +67,22 @@ class OrderEventOut(BaseModel):
     reason: str | None
 
 
-class FillOut(BaseModel):
-    ts: str
-    fill_id: str
-    price: float
-    amount: float
-    cost: float | None
-    fee: float | None
-    fee_currency: str | None
-    liquidity: str | None
+_FILL = get_type_hints(Fill)
+_STORED_FILL = {  # the ``fills`` columns the API shows, typed as ``Fill`` types them
+    "fill_id": _FILL["fill_id"],
+    "price": _FILL["price"],
+    "amount": _FILL["amount"],
+    "cost": _FILL["cost"] | None,  # a NULL column when the venue reported none
+    "fee": _FILL["fee"],
+    "fee_currency": _FILL["fee_currency"],
+    "liquidity": _FILL["taker_or_maker"],
+}
+FillOut = create_model(
+    "FillOut",
+    __doc__="One stored fill of an order: the fields of ``Fill``, ``ts`` in ISO 8601 (UTC).",
+    ts=(str, ...),
+    **{name: (kind, ...) for name, kind in _STORED_FILL.items()},
+)
 
 
 class OrderDetail(BaseModel):

@@ -23,10 +23,9 @@ from typing import Protocol
 
 from deltaworks_core.models import Order, utc_from_ms
 from deltaworks_core.questdb import QuestDBWriter
-from deltaworks_exec.algos.base import OrderSink
-from deltaworks_exec.algos.direct import VenueOrders
-from deltaworks_exec.algos.slicing import dec, minimum_amount, to_step
 from deltaworks_exec.clock import Clock
+from deltaworks_exec.order_sinks import OrderSink, VenueOrders
+from deltaworks_exec.quantities import dec, minimum_amount, to_step
 from deltaworks_exec.venue import OrderRequest, Venue
 
 TABLE = "arbitrage_opportunities"

@@ -13,11 +13,11 @@ import contextlib
 
 from deltaworks_core.venues.simulator import ExchangeEngine
 from deltaworks_exec.algos.base import TERMINAL, AlgoContext, ParentOrder
-from deltaworks_exec.algos.direct import VenueOrders
-from deltaworks_exec.algos.events import MemoryProgress
 from deltaworks_exec.algos.registry import create
 from deltaworks_exec.backtest.context import RunContext
 from deltaworks_exec.clock import SimulatedClock
+from deltaworks_exec.oms.algo_store import MemoryProgress
+from deltaworks_exec.order_sinks import VenueOrders
 from deltaworks_exec.venues.engine_venue import EngineVenue
 
 SETTLE_ROUNDS = 20

@@ -16,8 +16,8 @@ from typing import Any
 
 from deltaworks_core.models import Side
 from deltaworks_exec.algos.base import ParentSpec
-from deltaworks_exec.algos.slicing import minimum_amount, to_step
-from deltaworks_exec.backtest.result import Decision, FillRecord, Reject
+from deltaworks_exec.backtest.result import Decision, Reject
+from deltaworks_exec.quantities import minimum_amount, to_step
 from deltaworks_exec.strategies.api import FillEvent, Strategy
 from deltaworks_exec.venue import MarketRules, OrderRequest
 
@@ -70,7 +70,7 @@ class RunContext:
             (venue, asset): float(amount) for venue in self.venues for asset, amount in cash.items()
         }
         self.decisions: list[Decision] = []
-        self.fills: list[FillRecord] = []
+        self.fills: list[FillEvent] = []
         self.rejects: list[Reject] = []
         self.inbox: list[FillEvent] = []
         self.due: list[tuple[int, int, Due, str]] = []  # (at, seq, what, venue)
@@ -219,10 +219,7 @@ class RunContext:
         self.holdings[quote] = self.holdings.get(quote, 0.0) - sign * cost
         fee_key = (fill.venue, fill.fee_currency)
         self.holdings[fee_key] = self.holdings.get(fee_key, 0.0) - fill.fee
-        self.fills.append(
-            FillRecord(fill.ts_ms, fill.venue, fill.symbol, fill.client_order_id, fill.side,
-                       fill.price, fill.amount, fill.fee, fill.fee_currency, fill.liquidity)
-        )  # fmt: skip
+        self.fills.append(fill)
         self.inbox.append(fill)
 
     def closed(self, client_order_id: str) -> None:

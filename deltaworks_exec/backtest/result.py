@@ -9,6 +9,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from deltaworks_core.models import Side
+from deltaworks_exec.strategies.api import FillEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,22 +24,6 @@ class Decision:
     amount: float
     price: float | None
     arrival_price: float
-
-
-@dataclass(frozen=True, slots=True)
-class FillRecord:
-    """One execution of one of the strategy's orders."""
-
-    ts_ms: int
-    venue: str
-    symbol: str
-    client_order_id: str
-    side: Side
-    price: float
-    amount: float
-    fee: float
-    fee_currency: str
-    liquidity: Literal["maker", "taker"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +52,7 @@ class RunResult:
     events: int
     initial_equity: float
     decisions: list[Decision] = field(default_factory=list)
-    fills: list[FillRecord] = field(default_factory=list)
+    fills: list[FillEvent] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     equity: list[tuple[int, float]] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
@@ -95,7 +80,7 @@ class RunResult:
 
     def fills_frame(self) -> pd.DataFrame:
         """Fills as a frame with UTC timestamps."""
-        columns = list(FillRecord.__slots__)
+        columns = list(FillEvent.__slots__)
         frame = pd.DataFrame(
             [[getattr(f, c) for c in columns] for f in self.fills], columns=columns
         )

@@ -1,5 +1,5 @@
-"""The web dashboard: static assets and the read-only data endpoints behind them."""
+"""The web dashboard: the single-page app's static files, served by ``api.dashboard``."""
 
-from deltaworks_exec.dashboard.routes import router
+from pathlib import Path
 
-__all__ = ["router"]
+STATIC = Path(__file__).parent / "static"

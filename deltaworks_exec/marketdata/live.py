@@ -13,7 +13,7 @@ import time
 from deltaworks_exec.venue import OrderBook, Venue
 
 
-class MarketData:
+class BookCache:
     """Order-book snapshots per (venue, symbol)."""
 
     def __init__(self, venues: dict[str, Venue], max_age_s: float = 1.0, stale_s: float = 10.0):

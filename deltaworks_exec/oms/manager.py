@@ -24,7 +24,7 @@ from deltaworks_core.config import RiskLimits
 from deltaworks_core.models import Fill, Order
 from deltaworks_core.retry import ORDER_LOOKUP
 from deltaworks_exec.clock import Clock
-from deltaworks_exec.marketdata import MarketData
+from deltaworks_exec.marketdata import BookCache
 from deltaworks_exec.oms.bus import EventBus
 from deltaworks_exec.oms.errors import (
     OrderInputError,
@@ -77,7 +77,7 @@ class OrderManager:
         journal: Journal,
         clock: Clock,
         bus: EventBus,
-        market: MarketData,
+        market: BookCache,
         limits: RiskLimits,
         configured_symbols: Mapping[str, tuple[str, ...]],
         submit_timeout_s: float = 10.0,

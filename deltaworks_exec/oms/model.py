@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from deltaworks_core.models import Fill, Side
+from deltaworks_exec.oms.states import OrderState
 from deltaworks_exec.venue import OrderRequest, OrderType, TimeInForce
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -40,7 +41,7 @@ class ManagedOrder:
     price: float | None = None
     stop_price: float | None = None
     time_in_force: TimeInForce | None = None
-    status: str = "pending_new"
+    status: OrderState = "pending_new"
     filled: float = 0.0
     average: float | None = None
     venue_order_id: str | None = None

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from deltaworks_core.config import RiskLimits
-from deltaworks_exec.oms.model import ManagedOrder
-from deltaworks_exec.venue import Balance, MarketRules
+from deltaworks_exec.venue import Balance, MarketRules, OrderIntent
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +45,7 @@ def _fmt(value: float) -> str:
 
 
 def check_order(
-    order: ManagedOrder, ctx: RiskContext, limits: RiskLimits, kill_switch: bool
+    order: OrderIntent, ctx: RiskContext, limits: RiskLimits, kill_switch: bool
 ) -> RiskReject | None:
     """The first limit ``order`` breaks, or ``None``."""
     if kill_switch:
@@ -101,7 +100,7 @@ def check_order(
 
 
 def _check_balance(
-    order: ManagedOrder, ctx: RiskContext, notional: float, base: str, quote: str, held: float
+    order: OrderIntent, ctx: RiskContext, notional: float, base: str, quote: str, held: float
 ) -> RiskReject | None:
     """Balance left after the service's open orders must cover the order."""
     if order.side == "buy":

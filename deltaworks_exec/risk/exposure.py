@@ -4,13 +4,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Protocol
 
-from deltaworks_exec.oms.model import ManagedOrder
 from deltaworks_exec.risk.checks import Exposure
-from deltaworks_exec.venue import MarketRules
+from deltaworks_exec.venue import MarketRules, OrderIntent
 
 # (exchange, base, quote, side, remaining base, reserved quote)
 _Contribution = tuple[str, str, str, str, float, float]
+
+
+class WorkingOrder(OrderIntent, Protocol):
+    """An order intent with what the OMS knows of it so far."""
+
+    @property
+    def order_id(self) -> str: ...
+
+    @property
+    def exchange(self) -> str: ...
+
+    @property
+    def filled(self) -> float: ...
+
+    @property
+    def average(self) -> float | None: ...
 
 
 class ExposureBook:
@@ -23,7 +39,7 @@ class ExposureBook:
         self._base: dict[tuple[str, str, str], float] = defaultdict(float)
         self._quote: dict[tuple[str, str], float] = defaultdict(float)
 
-    def update(self, order: ManagedOrder, working: bool) -> None:
+    def update(self, order: WorkingOrder, working: bool) -> None:
         """Account for ``order`` as it is now (call after every change); ``working`` says
         whether it counts (open, and stored)."""
         old = self._orders.pop(order.order_id, None)

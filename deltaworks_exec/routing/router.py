@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from deltaworks_core.models import Order, Side
-from deltaworks_exec.algos.base import OrderSink
-from deltaworks_exec.algos.direct import VenueOrders
-from deltaworks_exec.algos.slicing import dec, minimum_amount, to_step
+from deltaworks_exec.order_sinks import OrderSink, VenueOrders
+from deltaworks_exec.quantities import dec, minimum_amount, to_step
 from deltaworks_exec.venue import MarketRules, OrderBook, OrderRequest, Venue
 
 

@@ -17,8 +17,8 @@ import ccxt
 
 from deltaworks_core.models import Fill, Order, OrderStatus, utc_from_ms
 from deltaworks_core.venues import simulator as sim
-from deltaworks_exec.algos.slicing import price_to_tick, to_step
 from deltaworks_exec.clock import Clock
+from deltaworks_exec.quantities import price_to_tick, to_step
 from deltaworks_exec.venue import Balance, MarketRules, OrderBook, OrderRequest, VenueEvent
 
 _STATUS: dict[sim.OrderStatus, OrderStatus] = {

@@ -16,9 +16,9 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, RedirectResponse
 
 from deltaworks_core.questdb import QuestDBReader
+from deltaworks_exec.api import dashboard_queries as queries
 from deltaworks_exec.api.auth import require_token
-from deltaworks_exec.dashboard import queries
-from deltaworks_exec.dashboard.models import (
+from deltaworks_exec.api.dashboard_schemas import (
     AlgoProgressOut,
     ArbitrageOut,
     BacktestRunOut,
@@ -28,8 +28,8 @@ from deltaworks_exec.dashboard.models import (
     StoredFillOut,
     WithdrawalOut,
 )
+from deltaworks_exec.dashboard import STATIC
 
-STATIC = Path(__file__).parent / "static"
 _MEDIA_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
 _CSP = (
     "default-src 'self'; connect-src 'self'; img-src 'self' data:; "

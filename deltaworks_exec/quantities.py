@@ -1,4 +1,4 @@
-"""Child order sizes that a venue accepts: precision, minimum amount, minimum notional.
+"""Order sizes and prices that a venue accepts: precision, minimum amount, minimum notional.
 
 Amounts are truncated to the market's step (ccxt's ``amount_to_precision``
 rule) in ``Decimal``, so no business decision rests on float equality. A

@@ -1,16 +1,36 @@
-"""``VenueOrders``: an order sink straight to a venue, for tests and backtests.
+"""Order sinks: where parent orders, routing and arbitrage send their orders.
 
-It carries the service's rule for venue errors: after a ``NetworkError`` on
-submit, look the order up by client order id; re-send the same id only when
-the venue does not know it, at most ``attempts`` times in all.
+``OrderSink`` is the interface (the OMS in the service); ``VenueOrders`` is a
+sink straight to a venue, for tests and backtests. It carries the service's
+rule for venue errors: after a ``NetworkError`` on submit, look the order up by
+client order id; re-send the same id only when the venue does not know it, at
+most ``attempts`` times in all.
 """
 
 from __future__ import annotations
+
+from typing import Protocol
 
 import ccxt
 
 from deltaworks_core.models import Order
 from deltaworks_exec.venue import OrderRequest, Venue
+
+
+class OrderSink(Protocol):
+    """Where a parent order sends its children: the OMS in the service, a venue in tests.
+
+    ``submit`` must be idempotent by ``request.client_order_id`` or at least
+    never send twice after a ``NetworkError`` without looking the id up first.
+    """
+
+    async def submit(self, request: OrderRequest, algo_id: str | None = None) -> Order: ...
+
+    async def cancel(self, symbol: str, order_id: str) -> Order: ...
+
+    async def fetch_order(
+        self, symbol: str, order_id: str | None = None, client_order_id: str | None = None
+    ) -> Order | None: ...
 
 
 class VenueOrders:
