@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -47,20 +48,31 @@ class PipelineEnv:
             return sensor.evaluate_tick(context)
 
 
-def pipeline_settings(settings: Settings, names: list[str]) -> Settings:
+def pipeline_settings(settings: Settings, names: list[str], withdrawals: int = 5000) -> Settings:
     """``settings`` with only the exchanges ``names`` (tests keep apart by exchange name)."""
     exchanges = tuple(ExchangeSettings(name=name, symbols=SYMBOLS) for name in names)
-    simulator = settings.simulator.model_copy(update={"withdrawals_per_exchange": 5000})
+    simulator = settings.simulator.model_copy(update={"withdrawals_per_exchange": withdrawals})
     return settings.model_copy(update={"exchanges": exchanges, "simulator": simulator})
 
 
 @contextmanager
-def pipeline_env(settings: Settings, names: list[str]) -> Iterator[PipelineEnv]:
-    """A simulator on a free port, on a simulated clock starting now, for exchanges ``names``."""
-    own = pipeline_settings(settings, names)
+def pipeline_env(
+    settings: Settings, names: list[str], withdrawals: int = 5000, instance_dir: Path | None = None
+) -> Iterator[PipelineEnv]:
+    """A simulator on a free port, on a simulated clock starting now, for exchanges ``names``.
+
+    The Dagster instance is ephemeral, or persistent (SQLite, with concurrency pools)
+    in ``instance_dir``.
+    """
+    own = pipeline_settings(settings, names, withdrawals)
     clock = SimClock(int(time.time() * 1000))
     free_port = own.simulator.model_copy(update={"port": 0})
     with running_simulator(free_port, own.exchanges, clock=clock) as sim:
         defs = build_definitions(own, simulator_url=sim.base_url)
-        with dg.DagsterInstance.ephemeral() as instance:
+        instance = (
+            dg.DagsterInstance.local_temp(str(instance_dir))
+            if instance_dir
+            else dg.DagsterInstance.ephemeral()
+        )
+        with instance:
             yield PipelineEnv(own, defs, sim, instance)

@@ -36,6 +36,9 @@ class QuestDBReader:
             },
             min_size=1,
             max_size=max_connections,
+            # QuestDB closes connections idle for 5 minutes (a long backfill run leaves some
+            # idle): check each one as it is lent out and replace it when closed.
+            check=ConnectionPool.check_connection,
             open=True,
             name="questdb",
         )

@@ -2,7 +2,8 @@
 
 Rows are keyed by (ts = applied time, exchange, withdrawal_id): a status change
 re-writes the same key and QuestDB's dedup replaces the row, so re-running a
-day or a sync window never duplicates a withdrawal.
+day or a sync window never duplicates a withdrawal. The asset is a history
+asset (``assets.history``): a backfill of many days is one run per exchange.
 """
 
 from collections.abc import Iterator
@@ -15,18 +16,27 @@ import pandas as pd
 
 from deltaworks_core.models import Withdrawal
 from deltaworks_core.venues.normalize import withdrawal_from_transaction
-from deltaworks_pipelines.assets._common import exchange_failure, preview, utc_micros
-from deltaworks_pipelines.partitions import ExchangeDay
+from deltaworks_pipelines.assets._common import utc_micros
+from deltaworks_pipelines.assets.history import (
+    HistorySource,
+    OnPage,
+    PageCounter,
+    build_history_asset,
+)
 from deltaworks_pipelines.resources import ExchangeClient, ExchangesResource, QuestDBResource
+from deltaworks_pipelines.sync_state import Window
 
 TABLE = "withdrawals"
 SYMBOLS = ["exchange", "kind", "asset", "network", "status", "status_raw"]
 CRYPTO_PAGE = 1000  # Binance capital/withdraw/history: limit <= 1000, paged by offset
 FIAT_PAGE = 500  # Binance fiat/orders: rows <= 500, paged by page number
 WINDOW_MS = 90 * 86_400_000  # both endpoints: at most 90 days between start and end
+COMMIT_DAYS = 30  # a backfill commits (and can resume) every 30 days of history
 
 
-def _crypto(venue: ExchangeClient, start_ms: int, end_ms: int) -> Iterator[dict[str, Any]]:
+def _crypto(
+    venue: ExchangeClient, start_ms: int, end_ms: int, on_page: OnPage
+) -> Iterator[dict[str, Any]]:
     offset = 0
     while True:
         page = venue.fetch_withdrawals(
@@ -35,13 +45,16 @@ def _crypto(venue: ExchangeClient, start_ms: int, end_ms: int) -> Iterator[dict[
             CRYPTO_PAGE,
             {"endTime": end_ms - 1, "offset": offset},
         )
+        on_page()
         yield from page
         if len(page) < CRYPTO_PAGE:
             return
         offset += len(page)
 
 
-def _fiat(venue: ExchangeClient, start_ms: int, end_ms: int) -> Iterator[dict[str, Any]]:
+def _fiat(
+    venue: ExchangeClient, start_ms: int, end_ms: int, on_page: OnPage
+) -> Iterator[dict[str, Any]]:
     page_number = 1
     while True:
         page = venue.fetch_withdrawals(
@@ -50,23 +63,27 @@ def _fiat(venue: ExchangeClient, start_ms: int, end_ms: int) -> Iterator[dict[st
             None,
             {"fiat": True, "until": end_ms - 1, "page": page_number, "rows": FIAT_PAGE},
         )
+        on_page()
         yield from page
         if len(page) < FIAT_PAGE:
             return
         page_number += 1
 
 
-def fetch_withdrawals(venue: ExchangeClient, start_ms: int, end_ms: int) -> list[Withdrawal]:
+def fetch_withdrawals(
+    venue: ExchangeClient, start_ms: int, end_ms: int, on_page: OnPage = lambda: None
+) -> list[Withdrawal]:
     """Crypto and fiat withdrawals applied in ``[start_ms, end_ms)``, oldest first, by id once.
 
-    Pages through both endpoints in windows of at most 90 days. When nothing
-    is new, a window of under 90 days costs one request per endpoint.
+    Pages through both endpoints in windows of at most 90 days, calling ``on_page``
+    after every response. When nothing is new, a window of under 90 days costs one
+    request per endpoint.
     """
     found: dict[str, Withdrawal] = {}
     for window_start in range(start_ms, end_ms, WINDOW_MS):
         window_end = min(window_start + WINDOW_MS, end_ms)
         for kind, pages in (("crypto", _crypto), ("fiat", _fiat)):
-            for tx in pages(venue, window_start, window_end):
+            for tx in pages(venue, window_start, window_end, on_page):
                 withdrawal = withdrawal_from_transaction(tx, venue.name, kind)
                 ms = int(withdrawal.ts.timestamp() * 1000)
                 if start_ms <= ms < end_ms:
@@ -93,42 +110,31 @@ def write_withdrawals(questdb: QuestDBResource, withdrawals: list[Withdrawal]) -
     return frame
 
 
-def withdrawals_metadata(frame: pd.DataFrame) -> dict[str, Any]:
-    """Row count, counts by kind and status, amounts by asset and a preview."""
-    if frame.empty:
-        return {"dagster/row_count": 0}
-    return {
-        "dagster/row_count": len(frame),
-        "by_kind": {k: int(v) for k, v in frame["kind"].value_counts().items()},
-        "by_status": {k: int(v) for k, v in frame["status"].value_counts().items()},
-        "amount_by_asset": {
-            k: round(float(v), 8) for k, v in frame.groupby("asset")["amount"].sum().items()
-        },
-        "preview": preview(
-            frame, ["ts", "withdrawal_id", "kind", "asset", "amount", "status", "status_raw"]
-        ),
-    }
+def _fetch_window(
+    exchanges: ExchangesResource, exchange: str, window: Window, pages: PageCounter
+) -> pd.DataFrame:
+    with exchanges.client(exchange) as venue:
+        found = fetch_withdrawals(venue, window.start_ms, window.end_ms, on_page=pages.page)
+    return withdrawals_frame(found, datetime.now(UTC))
+
+
+WITHDRAWALS = HistorySource(
+    table=TABLE,
+    symbols=SYMBOLS,
+    window_days=COMMIT_DAYS,
+    fetch=_fetch_window,
+    breakdown=["kind", "status"],
+    preview_columns=["ts", "withdrawal_id", "kind", "asset", "amount", "status", "status_raw"],
+)
 
 
 def build_withdrawals(partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefinition:
-    """The ``withdrawals`` asset over ``partitions_def`` (exchange x day)."""
-
-    @dg.asset(
-        name=TABLE,
-        partitions_def=partitions_def,
+    """The ``withdrawals`` asset over ``partitions_def`` (exchange x day), ranged backfills."""
+    return build_history_asset(
+        WITHDRAWALS,
+        partitions_def,
         group_name="treasury",
-        kinds={"questdb", "ccxt"},
         description="Crypto and fiat withdrawals applied on the day; status changes update "
-        "the same row. Kept current by the withdrawal_sync sensor.",
+        "the same row. Kept current by the withdrawal_sync sensor; a backfill of many days "
+        "runs once per exchange.",
     )
-    def withdrawals(
-        context: dg.AssetExecutionContext, questdb: QuestDBResource, exchanges: ExchangesResource
-    ) -> dg.MaterializeResult:
-        part = ExchangeDay.parse(context.partition_key)
-        with exchange_failure(), exchanges.client(part.exchange) as venue:
-            found = fetch_withdrawals(venue, part.start_ms, part.end_ms)
-        frame = write_withdrawals(questdb, found)
-        context.log.info(f"withdrawals {part.exchange} {part.day}: {len(frame)} rows upserted")
-        return dg.MaterializeResult(metadata=withdrawals_metadata(frame))
-
-    return withdrawals
