@@ -82,12 +82,26 @@ async def _write_orders(journal: Journal, acknowledged: list[int], stop: asyncio
         n += 1
 
 
+@dg.op
+def _hello() -> int:
+    return 1
+
+
+@dg.job
+def _dagster_job() -> None:
+    _hello()
+
+
 async def test_restore_keeps_everything_acknowledged_before_the_backup(
     own_server: ManagedQuestDB, tmp_path: Path
 ) -> None:
     settings = own_server.settings
     config_file = tmp_path / "deltaworks.toml"
-    config_file.write_text('[exec]\nport = 8899\n')
+    config_file.write_text("[exec]\nport = 8899\n")
+    dagster_home = tmp_path / "dagster_home"
+    dagster_home.mkdir()
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        run_id = _dagster_job.execute_in_process(instance=instance).run_id
     journal = Journal(settings)
     await journal.start()
     acknowledged: list[int] = []
@@ -96,7 +110,9 @@ async def test_restore_keeps_everything_acknowledged_before_the_backup(
     while len(acknowledged) < 200:
         await asyncio.sleep(0.01)
     before_backup = set(acknowledged)
-    backup = await asyncio.to_thread(create_backup, settings, tmp_path / "backups", config_file)
+    backup = await asyncio.to_thread(
+        create_backup, settings, tmp_path / "backups", config_file, dagster_home
+    )
     after_backup = len(acknowledged)
     while len(acknowledged) < after_backup + 100:  # writes that a restore must lose
         await asyncio.sleep(0.01)
@@ -108,13 +124,20 @@ async def test_restore_keeps_everything_acknowledged_before_the_backup(
     manifest = BackupManifest.read(backup)
     assert manifest.questdb_files > 0 and manifest.config_file == str(config_file)
     assert list_backups(tmp_path / "backups") == [backup]
+    with pytest.raises(BackupError, match="QuestDB is running"):
+        restore_backup(backup, settings)
 
     own_server.stop()
+    with pytest.raises(BackupError, match="holds data already; pass --replace"):
+        restore_backup(backup, settings)
     shutil.rmtree(settings.data_dir)
     config_file.unlink()
-    result = restore_backup(backup, settings, config_file=config_file)
+    result = restore_backup(tmp_path / "backups", settings, config_file, dagster_home, replace=True)
+    assert result.backup == backup  # the newest backup of the folder
     assert result.config_restored_to == config_file
-    assert config_file.read_text() == '[exec]\nport = 8899\n'
+    assert config_file.read_text() == "[exec]\nport = 8899\n"
+    (aside,) = result.moved_aside  # the Dagster folder that was there, kept
+    assert aside.name.startswith("dagster_home.before-restore-")
     own_server.start()
     confirm_restored(own_server)
 
@@ -127,33 +150,20 @@ async def test_restore_keeps_everything_acknowledged_before_the_backup(
     assert {f"bk-fill-{n}" for n in before_backup} <= fills
     assert not {f"bk-{n}" for n in lost_by_design} & orders  # restored to the checkpoint
     assert not {f"bk-fill-{n}" for n in lost_by_design} & fills
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        run = instance.get_run_by_id(run_id)
+        assert run is not None and run.is_success
 
 
-def test_restore_refuses_a_running_server_and_existing_data(
-    own_server: ManagedQuestDB, tmp_path: Path
-) -> None:
-    backup = create_backup(own_server.settings, tmp_path / "backups")
-    with pytest.raises(BackupError, match="QuestDB is running"):
-        restore_backup(backup, own_server.settings)
-    own_server.stop()
-    with pytest.raises(BackupError, match="holds data already; pass --replace"):
-        restore_backup(backup, own_server.settings)
-    result = restore_backup(tmp_path / "backups", own_server.settings, replace=True)
-    assert result.backup == backup  # the newest backup of the folder
-    assert [p.name.split(".before-restore-")[0] for p in result.moved_aside] == ["questdb"]
-    own_server.start()
-    confirm_restored(own_server)
-
-
-def test_a_folder_without_manifest_is_not_a_backup(tmp_path: Path, questdb_settings) -> None:
+def test_a_folder_without_manifest_is_not_a_backup(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(BackupError, match=f"no Delta Works backup there \\(no {MANIFEST}"):
-        restore_backup(tmp_path / "empty", questdb_settings)
+        restore_backup(tmp_path / "empty", private_server_settings(tmp_path / "q"))
 
 
 def test_backup_of_a_folder_that_is_not_questdb_is_refused(tmp_path: Path) -> None:
     settings = private_server_settings(tmp_path / "nothing")
-    with pytest.raises(BackupError, match="questdb.data_dir: .* is not a QuestDB root folder"):
+    with pytest.raises(BackupError, match=r"questdb.data_dir: .* is not a QuestDB root folder"):
         create_backup(settings, tmp_path / "backups")
 
 
@@ -169,29 +179,3 @@ def test_retention_keeps_the_newest(tmp_path: Path) -> None:
     assert (tmp_path / "deltaworks-20261209T000000.000Z.partial").exists()
     with pytest.raises(BackupError, match="keep: 0 is invalid"):
         prune_backups(tmp_path, keep=0)
-
-
-def test_dagster_runs_survive_backup_and_restore(
-    own_server: ManagedQuestDB, tmp_path: Path
-) -> None:
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-
-    @dg.op
-    def hello() -> int:
-        return 1
-
-    @dg.job
-    def backed_up() -> None:
-        hello()
-
-    with dg.DagsterInstance.from_config(str(home)) as instance:
-        run_id = backed_up.execute_in_process(instance=instance).run_id
-    backup = create_backup(own_server.settings, tmp_path / "backups", dagster_home=home)
-    shutil.rmtree(home)
-    own_server.stop()
-    result = restore_backup(backup, own_server.settings, dagster_home=home, replace=True)
-    assert result.dagster_restored_to == home
-    with dg.DagsterInstance.from_config(str(home)) as instance:
-        run = instance.get_run_by_id(run_id)
-        assert run is not None and run.is_success
