@@ -11,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from deltaworks_core.config import BackupSettings, Settings
 from deltaworks_core.questdb import ManagedQuestDB, QuestDBReader, migrate
 from deltaworks_core.questdb.backup import (
     MANIFEST,
@@ -21,17 +22,20 @@ from deltaworks_core.questdb.backup import (
     list_backups,
     prune_backups,
     restore_backup,
+    restore_config,
 )
 from deltaworks_core.questdb.server import private_server_settings
 from deltaworks_exec.oms.journal import Journal
+from deltaworks_pipelines.backup import build_backup_job
 
 pytestmark = pytest.mark.timeout(600)
 
 
-@pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[ManagedQuestDB]:
-    """A private QuestDB this test may stop, delete and restore."""
-    server = ManagedQuestDB(private_server_settings(tmp_path / "questdb"), die_with_parent=True)
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedQuestDB]:
+    """A private QuestDB these tests may stop, delete and restore (each leaves it running)."""
+    folder = tmp_path_factory.mktemp("own")
+    server = ManagedQuestDB(private_server_settings(folder / "questdb"), die_with_parent=True)
     server.start()
     with QuestDBReader(server.settings) as reader:
         migrate(reader)
@@ -132,10 +136,11 @@ async def test_restore_keeps_everything_acknowledged_before_the_backup(
         restore_backup(backup, settings)
     shutil.rmtree(settings.data_dir)
     config_file.unlink()
-    result = restore_backup(tmp_path / "backups", settings, config_file, dagster_home, replace=True)
-    assert result.backup == backup  # the newest backup of the folder
-    assert result.config_restored_to == config_file
+    assert restore_config(backup, config_file)
     assert config_file.read_text() == "[exec]\nport = 8899\n"
+    assert not restore_config(backup, config_file)  # never overwrites a configuration
+    result = restore_backup(tmp_path / "backups", settings, dagster_home, replace=True)
+    assert result.backup == backup  # the newest backup of the folder
     (aside,) = result.moved_aside  # the Dagster folder that was there, kept
     assert aside.name.startswith("dagster_home.before-restore-")
     own_server.start()
@@ -179,3 +184,16 @@ def test_retention_keeps_the_newest(tmp_path: Path) -> None:
     assert (tmp_path / "deltaworks-20261209T000000.000Z.partial").exists()
     with pytest.raises(BackupError, match="keep: 0 is invalid"):
         prune_backups(tmp_path, keep=0)
+
+
+def test_the_scheduled_job_backs_up_and_keeps_the_newest(
+    own_server: ManagedQuestDB, tmp_path: Path
+) -> None:
+    settings = Settings(
+        questdb=own_server.settings, backup=BackupSettings(folder=tmp_path / "nightly", keep=2)
+    )
+    job = build_backup_job(settings)
+    outputs = [job.execute_in_process().output_for_node("take_backup") for _ in range(3)]
+    assert [p.name for p in list_backups(tmp_path / "nightly")] == [
+        Path(o).name for o in outputs[1:]
+    ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import sqlite3
 import time
@@ -81,9 +82,14 @@ class RestoreResult:
     backup: Path
     manifest: BackupManifest
     questdb_data_dir: Path
-    config_restored_to: Path | None
     dagster_restored_to: Path | None
     moved_aside: tuple[Path, ...]
+
+
+def dagster_home_from_env() -> Path | None:
+    """``$DAGSTER_HOME`` when set: the Dagster instance whose storage a backup includes."""
+    value = os.environ.get("DAGSTER_HOME")
+    return Path(value) if value else None
 
 
 def backup_name(now: datetime) -> str:
@@ -261,10 +267,24 @@ def resolve_backup(source: Path) -> Path:
     return found[-1]
 
 
+def restore_config(source: Path, config_file: Path) -> bool:
+    """Put the backed-up configuration at ``config_file`` unless a file is there; True if done.
+
+    A restore reads the configuration (where QuestDB keeps its data) first, so on a
+    lost disk the configuration comes back before anything else.
+    """
+    saved = resolve_backup(source) / "config"
+    copies = sorted(saved.iterdir()) if saved.is_dir() else []
+    if config_file.exists() or not copies:
+        return False
+    config_file.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(copies[0], config_file)
+    return True
+
+
 def restore_backup(
     source: Path,
     questdb: QuestDBSettings,
-    config_file: Path | None = None,
     dagster_home: Path | None = None,
     replace: bool = False,
 ) -> RestoreResult:
@@ -272,7 +292,6 @@ def restore_backup(
 
     The server must be stopped. Folders that hold data already are refused unless
     ``replace``, which moves them aside (``<folder>.before-restore-<time>``), never deletes.
-    The configuration is restored only where no configuration file exists.
     """
     backup = resolve_backup(source)
     manifest = BackupManifest.read(backup)
@@ -289,13 +308,6 @@ def restore_backup(
     shutil.copytree(backup / "questdb", data_dir, dirs_exist_ok=True)
     (data_dir / RESTORE_TRIGGER).touch()
 
-    config_restored_to = None
-    saved_configs = list((backup / "config").glob("*")) if (backup / "config").is_dir() else []
-    if config_file is not None and saved_configs and not config_file.exists():
-        config_file.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(saved_configs[0], config_file)
-        config_restored_to = config_file
-
     dagster_restored_to = None
     if dagster_home is not None and (backup / "dagster").is_dir():
         _make_room(dagster_home, "DAGSTER_HOME", replace, stamp, moved)
@@ -305,7 +317,6 @@ def restore_backup(
         backup=backup,
         manifest=manifest,
         questdb_data_dir=data_dir,
-        config_restored_to=config_restored_to,
         dagster_restored_to=dagster_restored_to,
         moved_aside=tuple(moved),
     )
