@@ -36,8 +36,11 @@ BACKUP_PREFIX = "deltaworks-"
 MANIFEST = "manifest.json"
 RESTORE_TRIGGER = "_restore"
 _PARTIAL = ".partial"
-# The managed server's own pid/log files live in its root; they describe this machine's process.
-_NOT_DATA = frozenset({f"{DAEMON_NAME}.json", f"{DAEMON_NAME}.log"})
+# The managed server's own pid/log files live in its root and describe this machine's process;
+# public/ is QuestDB's web console, unpacked from the jar at start.
+_NOT_DATA = frozenset({f"{DAEMON_NAME}.json", f"{DAEMON_NAME}.log", "public"})
+_CHUNK = 1 << 20
+_ZEROS = bytes(_CHUNK)
 # SQLite's side files: the online backup API already folds them into the copied database.
 _SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
@@ -201,9 +204,9 @@ def _copy_under_checkpoint(
 
 
 def _copy_tree(source: Path, target: Path, skip_top_level: frozenset[str]) -> tuple[int, int]:
-    """Copy files and folders; a file the server removes while we walk is skipped."""
+    """Copy files and folders; (files, bytes on disk). A file removed meanwhile is skipped."""
     files = size = 0
-    target.mkdir(parents=True)
+    target.mkdir(parents=True, exist_ok=True)
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source)
         if relative.parts[0] in skip_top_level:
@@ -214,12 +217,24 @@ def _copy_tree(source: Path, target: Path, skip_top_level: frozenset[str]) -> tu
             continue
         destination.parent.mkdir(parents=True, exist_ok=True)
         try:
-            shutil.copy2(path, destination)
+            _sparse_copy(path, destination)
         except FileNotFoundError:  # a temporary file: checkpointed data is never removed
             continue
         files += 1
-        size += destination.stat().st_size
+        size += destination.stat().st_blocks * 512
     return files, size
+
+
+def _sparse_copy(source: Path, destination: Path) -> None:
+    """Copy a file with zero blocks left as holes: a running QuestDB maps files past their data."""
+    with source.open("rb") as reading, destination.open("wb") as writing:
+        while chunk := reading.read(_CHUNK):
+            if chunk == _ZEROS[: len(chunk)]:
+                writing.seek(len(chunk), 1)
+            else:
+                writing.write(chunk)
+        writing.truncate()
+    shutil.copystat(source, destination)
 
 
 def _copy_dagster_home(home: Path, target: Path) -> None:
@@ -305,7 +320,7 @@ def restore_backup(
     moved: list[Path] = []
     data_dir = Path(questdb.data_dir).expanduser()
     _make_room(data_dir, "questdb.data_dir", replace, stamp, moved, ignore=_NOT_DATA)
-    shutil.copytree(backup / "questdb", data_dir, dirs_exist_ok=True)
+    _copy_tree(backup / "questdb", data_dir, skip_top_level=frozenset())
     (data_dir / RESTORE_TRIGGER).touch()
 
     dagster_restored_to = None
