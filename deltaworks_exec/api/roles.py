@@ -1,0 +1,100 @@
+"""Authorization declared next to each route: ``dependencies=[allow(Permission.X)]``.
+
+The dependency signs the request in (bearer token -> ``Principal``), refuses a
+role without the permission with 403, and leaves the principal on
+``request.state.principal`` for the handler and the audit trail. ``document_roles``
+writes each route's permission and roles into the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request, WebSocket
+from fastapi.routing import APIRoute
+
+from deltaworks_exec.auth.roles import GRANTS, Permission, Principal
+from deltaworks_exec.auth.signin import Authenticator, SignInError
+
+_SCHEME = "bearer "
+
+Guard = Callable[[Request], Awaitable[Principal]]
+
+
+def presented_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer`` header, or ``None``."""
+    if not authorization or not authorization.lower().startswith(_SCHEME):
+        return None
+    return authorization[len(_SCHEME) :].strip() or None
+
+
+def _client(connection: Request | WebSocket) -> str:
+    return connection.client.host if connection.client else "unknown"
+
+
+def roles_with(permission: Permission) -> list[str]:
+    """The roles that grant ``permission``."""
+    return [role.value for role, granted in GRANTS.items() if permission in granted]
+
+
+async def sign_in(connection: Request | WebSocket, presented: str | None) -> Principal:
+    """The principal of a request or WebSocket; ``HTTPException`` 401/403/429 when refused."""
+    authenticator: Authenticator = connection.app.state.authenticator
+    try:
+        return await authenticator.authenticate(presented, _client(connection))
+    except SignInError as exc:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+        if exc.retry_after_s is not None:
+            headers["Retry-After"] = str(exc.retry_after_s)
+        raise HTTPException(exc.status, exc.message, headers=headers or None) from None
+
+
+def _guard(permission: Permission) -> Guard:
+    async def guard(request: Request) -> Principal:
+        principal = await sign_in(request, presented_token(request.headers.get("authorization")))
+        request.state.principal = principal
+        if not principal.may(permission):
+            raise HTTPException(
+                403,
+                f"role {principal.role} may not do this (needs {permission}: "
+                f"{', '.join(roles_with(permission))})",
+            )
+        return principal
+
+    guard.permission = permission  # type: ignore[attr-defined]
+    guard.__name__ = f"allow_{permission.value}"
+    return guard
+
+
+_GUARDS = {permission: _guard(permission) for permission in Permission}
+
+
+def allow(permission: Permission) -> Any:
+    """The dependency a route declares: signed in with a role that grants ``permission``."""
+    return Depends(_GUARDS[permission])
+
+
+def route_permissions(route: APIRoute) -> set[Permission]:
+    """The permissions a route's declared dependencies demand."""
+    return {
+        depends.dependency.permission  # type: ignore[union-attr]
+        for depends in route.dependencies
+        if hasattr(depends.dependency, "permission")
+    }
+
+
+def document_roles(app: FastAPI) -> None:
+    """Name each route's permission and roles in the OpenAPI document (``x-permission``)."""
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        for permission in route_permissions(route):
+            roles = roles_with(permission)
+            route.openapi_extra = {
+                **(route.openapi_extra or {}),
+                "x-permission": permission.value,
+                "x-roles": roles,
+            }
+            note = f"**Permission** `{permission}`: roles {', '.join(roles)}."
+            route.description = f"{route.description}\n\n{note}".strip()
