@@ -134,6 +134,7 @@ def list_users() -> None:
             if not mine:
                 table.add_row(*head)
             for record in mine:
-                expires = record.expires_at.isoformat(timespec="seconds") if record.expires_at else ""
+                expiry = record.expires_at
+                expires = expiry.isoformat(timespec="seconds") if expiry else "never"
                 table.add_row(*head, record.token_id, record.name, expires, _state(record, now))
         console.print(table)
