@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request, WebSocket
+from fastapi import Depends, FastAPI, HTTPException, Request, WebSocket, routing
 from fastapi.routing import APIRoute
 
 from deltaworks_exec.auth.roles import GRANTS, Permission, Principal
@@ -84,17 +84,36 @@ def route_permissions(route: APIRoute) -> set[Permission]:
     }
 
 
+def api_routes(app: FastAPI) -> list[tuple[str, APIRoute]]:
+    """Every HTTP route of ``app`` with its full path, routers included."""
+    contexts = routing.iter_route_contexts(app.routes)
+    return [
+        (context.path, context.original_route)
+        for context in contexts
+        if isinstance(context.original_route, APIRoute)
+    ]
+
+
 def document_roles(app: FastAPI) -> None:
-    """Name each route's permission and roles in the OpenAPI document (``x-permission``)."""
-    for route in app.routes:
-        if not isinstance(route, APIRoute) or not route.include_in_schema:
-            continue
-        for permission in route_permissions(route):
-            roles = roles_with(permission)
-            route.openapi_extra = {
-                **(route.openapi_extra or {}),
-                "x-permission": permission.value,
-                "x-roles": roles,
-            }
-            note = f"**Permission** `{permission}`: roles {', '.join(roles)}."
-            route.description = f"{route.description}\n\n{note}".strip()
+    """Name each operation's permission and roles in the OpenAPI document (``x-permission``)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        for path, route in api_routes(app):
+            for permission in route_permissions(route):
+                roles = roles_with(permission)
+                note = f"**Permission** `{permission}`: roles {', '.join(roles)}."
+                for method in route.methods:
+                    operation = schema["paths"].get(path, {}).get(method.lower())
+                    if operation is None:
+                        continue
+                    operation["x-permission"] = permission.value
+                    operation["x-roles"] = roles
+                    operation["description"] = f"{operation.get('description', '')}\n\n{note}"
+                    operation["description"] = operation["description"].strip()
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
