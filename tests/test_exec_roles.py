@@ -121,8 +121,6 @@ def test_token_lifecycle_create_use_expire_revoke(
     name = f"life-{unique}"
     store.add_user(name, Role.VIEWER, "test")
     issued = store.issue_token(name, "laptop", None, "test")
-    soon = (datetime.now(UTC) + timedelta(seconds=3)).replace(tzinfo=None)
-    expiring = store.issue_token(name, "short", soon, "test")
     with running.client(issued.token) as client:
         assert client.get("/status").status_code == 200
         assert client.put("/risk/limits", json={}).status_code == 403  # a viewer
@@ -130,6 +128,8 @@ def test_token_lifecycle_create_use_expire_revoke(
         assert client.put("/risk/limits", json=[]).status_code == 422  # risk may, next request
         store.revoke_token(issued.record.token_id, "test")
         assert client.get("/status").status_code == 403  # refused on the very next request
+    soon = (datetime.now(UTC) + timedelta(seconds=5)).replace(tzinfo=None)
+    expiring = store.issue_token(name, "short", soon, "test")
     with running.client(expiring.token) as client:
         assert client.get("/status").status_code == 200
         time.sleep(max(0.0, (soon - datetime.now(UTC).replace(tzinfo=None)).total_seconds()))
