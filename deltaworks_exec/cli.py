@@ -15,6 +15,7 @@ from rich.table import Table
 from deltaworks_core.config import ConfigError, Settings, load_settings
 from deltaworks_core.logging_setup import configure_logging
 from deltaworks_exec.algos.cli import algo_app, arb_app
+from deltaworks_exec.audit.cli import audit_app
 from deltaworks_exec.auth.cli import users_app
 from deltaworks_exec.backtest.cli import backtest
 
@@ -26,6 +27,7 @@ app.add_typer(order_app, name="order")
 app.add_typer(algo_app, name="algo")
 app.add_typer(arb_app, name="arb")
 app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
 app.command("backtest")(backtest)
 console = Console()
 

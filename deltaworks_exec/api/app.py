@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from deltaworks_core.config import RiskLimits
 from deltaworks_core.questdb import QuestDBReader
 from deltaworks_exec.algos.api import algo_router
+from deltaworks_exec.api.audit import router as audit_router
 from deltaworks_exec.api.roles import allow, document_roles, presented_token, sign_in
 from deltaworks_exec.api.schemas import (
     BalanceOut,
@@ -25,6 +26,7 @@ from deltaworks_exec.api.schemas import (
     PositionOut,
 )
 from deltaworks_exec.api.stream import MarketFeeds
+from deltaworks_exec.audit.log import AuditLog
 from deltaworks_exec.auth.roles import Permission
 from deltaworks_exec.auth.signin import Authenticator
 from deltaworks_exec.auth.store import UserStore
@@ -61,6 +63,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
         app.state.authenticator = Authenticator(
             UserStore(users_reader), token, development=token is None
         )
+        app.state.audit = AuditLog(users_reader)
         await service.start()
         app.state.feeds = MarketFeeds(service)
         try:
@@ -80,6 +83,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
     )
     app.state.service = service
     app.include_router(algo_router())
+    app.include_router(audit_router)
 
     @app.exception_handler(OrderInputError)
     async def _input_error(_: Request, exc: OrderInputError) -> JSONResponse:

@@ -1,8 +1,9 @@
 """Authorization declared next to each route: ``dependencies=[allow(Permission.X)]``.
 
-The dependency signs the request in (bearer token -> ``Principal``), refuses a
-role without the permission with 403, and leaves the principal on
-``request.state.principal`` for the handler and the audit trail. ``document_roles``
+The dependency signs the request in (bearer token -> ``Principal``), writes the
+audit row of a state-changing request (allowed or denied) before anything else
+happens, refuses a role without the permission with 403, and leaves the principal
+on ``request.state.principal`` for the handler. ``document_roles``
 writes each route's permission and roles into the OpenAPI document.
 """
 
@@ -20,6 +21,8 @@ from deltaworks_exec.auth.signin import Authenticator, SignInError
 _SCHEME = "bearer "
 
 Guard = Callable[[Request], Awaitable[Principal]]
+# Permissions of requests that change nothing: not audited.
+READ_ONLY = frozenset({Permission.READ, Permission.AUDIT})
 
 
 def presented_token(authorization: str | None) -> str | None:

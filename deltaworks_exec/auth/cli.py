@@ -18,6 +18,7 @@ from rich.table import Table
 
 from deltaworks_core.config import ConfigError, load_settings
 from deltaworks_core.questdb import QuestDBReader
+from deltaworks_exec.audit.log import AuditEvent, AuditLog
 from deltaworks_exec.auth.roles import Role
 from deltaworks_exec.auth.store import IssuedToken, TokenRecord, UserStore, UserStoreError
 
@@ -34,8 +35,21 @@ def _changed_by() -> str:
     return f"cli:{getpass.getuser()}"
 
 
+class _Session:
+    """The user store, and the audit trail that records each change before it is made."""
+
+    def __init__(self, reader: QuestDBReader) -> None:
+        self.store = UserStore(reader)
+        self._audit = AuditLog(reader)
+
+    def audit(self, action: str, target: str, params: str = "") -> None:
+        self._audit.record(
+            AuditEvent(_changed_by(), Role.ADMIN.value, action, target, params, "allowed")
+        )
+
+
 @contextmanager
-def _store() -> Iterator[UserStore]:
+def _session() -> Iterator[_Session]:
     try:
         settings = load_settings()
     except ConfigError as exc:
@@ -43,7 +57,7 @@ def _store() -> Iterator[UserStore]:
         raise typer.Exit(2) from None
     with QuestDBReader(settings.questdb, max_connections=1) as reader:
         try:
-            yield UserStore(reader)
+            yield _Session(reader)
         except UserStoreError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(1) from None
@@ -73,7 +87,9 @@ def add(
     expires_days: _ExpiresDays = None,
 ) -> None:
     """Create a user with a role and a first API token (printed once)."""
-    with _store() as store:
+    with _session() as session:
+        session.audit("users_add", name, f"role={role.value}")
+        store = session.store
         user = store.add_user(name, role, _changed_by())
         console.print(f"user {user.name} added with role {user.role}")
         _show_token(store.issue_token(name, token_name, _expiry(expires_days), _changed_by()))
@@ -86,8 +102,10 @@ def token(
     expires_days: _ExpiresDays = None,
 ) -> None:
     """Issue another API token for a user (printed once)."""
-    with _store() as store:
-        _show_token(store.issue_token(name, token_name, _expiry(expires_days), _changed_by()))
+    with _session() as session:
+        session.audit("users_token", name, f"name={token_name} expires_days={expires_days}")
+        issued = session.store.issue_token(name, token_name, _expiry(expires_days), _changed_by())
+        _show_token(issued)
 
 
 @users_app.command("role")
@@ -96,8 +114,9 @@ def role(
     new_role: Annotated[Role, typer.Argument(metavar="ROLE", help="The new role.")],
 ) -> None:
     """Give a user another role (effective from the next request)."""
-    with _store() as store:
-        user = store.set_role(name, new_role, _changed_by())
+    with _session() as session:
+        session.audit("users_role", name, f"role={new_role.value}")
+        user = session.store.set_role(name, new_role, _changed_by())
         console.print(f"user {user.name} now has role {user.role}")
 
 
@@ -106,7 +125,9 @@ def revoke(
     target: Annotated[str, typer.Argument(help="A token id, or a user name (all their tokens).")],
 ) -> None:
     """Revoke one token, or disable a user; refused from the next request on."""
-    with _store() as store:
+    with _session() as session:
+        session.audit("users_revoke", target)
+        store = session.store
         if store.token(target) is not None:
             record = store.revoke_token(target, _changed_by())
             console.print(f"token {record.token_id} of {record.user_name} revoked")
@@ -125,7 +146,8 @@ def _state(record: TokenRecord, now: datetime) -> str:
 def list_users() -> None:
     """Users with their roles and tokens (ids, names, expiry; never a secret)."""
     now = datetime.now(UTC).replace(tzinfo=None)
-    with _store() as store:
+    with _session() as session:
+        store = session.store
         tokens = store.tokens()
         table = Table("user", "role", "active", "token id", "token name", "expires", "state")
         for user in store.users():
