@@ -192,3 +192,55 @@ def test_users_cli_adds_lists_and_revokes(
         assert client.get("/status").status_code == 403
     bad = runner.invoke(cli_app, ["users", "add", name, "--role", "boss"], env=env)
     assert bad.exit_code == 2 and "boss" in bad.output
+
+
+def test_each_state_changing_request_leaves_one_audit_row(
+    running: RunningService, store: UserStore, reader: QuestDBReader, unique: str
+) -> None:
+    tokens = {}
+    for role in (Role.VIEWER, Role.TRADER, Role.RISK):
+        store.add_user(f"aud-{role}-{unique}", role, "test")
+        tokens[role] = store.issue_token(f"aud-{role}-{unique}", "t", None, "test").token
+    order = f"/orders/nope-{unique}"
+    calls = [
+        (Role.VIEWER, "DELETE", order, None, 403),
+        (Role.TRADER, "DELETE", order, None, 404),
+        (Role.TRADER, "POST", "/risk/kill-switch", [], 403),
+        (Role.RISK, "PUT", "/risk/limits", [], 422),
+    ]
+    for role, method, path, body, status in calls:
+        with running.client(tokens[role]) as client:
+            assert client.request(method, path, json=body).status_code == status
+        with running.client(tokens[role]) as client:  # reads are not audited
+            assert client.get("/status").status_code == 200
+    with running.client("not-a-token") as client:
+        assert client.delete(order).status_code == 403
+    reader.wait_visible("audit_events")
+
+    def rows(user: str) -> list[tuple[str, str, str, str]]:
+        found = reader.query(
+            "SELECT role, action, target, outcome FROM audit_events WHERE user_name = %s", (user,)
+        )
+        return sorted((r["role"], r["action"], r["target"], r["outcome"]) for r in found)
+
+    target = f"order_id=nope-{unique}"
+    assert rows(f"aud-viewer-{unique}") == [("viewer", "cancel_order", target, "denied")]
+    assert rows(f"aud-trader-{unique}") == [
+        ("trader", "cancel_order", target, "allowed"),
+        ("trader", "set_kill_switch", "", "denied"),
+    ]
+    assert rows(f"aud-risk-{unique}") == [("risk", "put_limits", "", "allowed")]
+    anonymous = reader.query(
+        "SELECT outcome FROM audit_events WHERE target = %s AND user_name = '(not signed in)'",
+        (target,),
+    )
+    assert [r["outcome"] for r in anonymous] == ["denied"]
+
+    with running.client(tokens[Role.VIEWER]) as client:
+        assert client.get("/audit").status_code == 403
+    with running.client(tokens[Role.RISK]) as client:
+        trail = client.get("/audit", params={"user": f"aud-trader-{unique}"}).json()
+    assert [(e["action"], e["outcome"]) for e in trail] == [
+        ("set_kill_switch", "denied"),
+        ("cancel_order", "allowed"),
+    ]

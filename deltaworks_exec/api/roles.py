@@ -9,12 +9,14 @@ writes each route's permission and roles into the OpenAPI document.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request, WebSocket, routing
 from fastapi.routing import APIRoute
 
+from deltaworks_exec.audit.log import AuditEvent, AuditLog, Outcome
 from deltaworks_exec.auth.roles import GRANTS, Permission, Principal
 from deltaworks_exec.auth.signin import Authenticator, SignInError
 
@@ -53,11 +55,38 @@ async def sign_in(connection: Request | WebSocket, presented: str | None) -> Pri
         raise HTTPException(exc.status, exc.message, headers=headers or None) from None
 
 
+async def _audit(request: Request, principal: Principal | None, outcome: Outcome) -> None:
+    """One ``audit_events`` row for a state-changing request, committed before it proceeds."""
+    route = request.scope.get("route")
+    event = AuditEvent(
+        user=principal.user if principal else "(not signed in)",
+        role=principal.role.value if principal else "",
+        action=getattr(route, "name", request.url.path),
+        target=" ".join(f"{k}={v}" for k, v in request.path_params.items()),
+        params=(await request.body()).decode(errors="replace"),
+        outcome=outcome,
+        client=_client(request),
+    )
+    audit: AuditLog = request.app.state.audit
+    await asyncio.to_thread(audit.record, event)
+
+
 def _guard(permission: Permission) -> Guard:
+    audited = permission not in READ_ONLY
+
     async def guard(request: Request) -> Principal:
-        principal = await sign_in(request, presented_token(request.headers.get("authorization")))
+        presented = presented_token(request.headers.get("authorization"))
+        try:
+            principal = await sign_in(request, presented)
+        except HTTPException:
+            if audited:
+                await _audit(request, None, "denied")
+            raise
         request.state.principal = principal
-        if not principal.may(permission):
+        allowed = principal.may(permission)
+        if audited:
+            await _audit(request, principal, "allowed" if allowed else "denied")
+        if not allowed:
             raise HTTPException(
                 403,
                 f"role {principal.role} may not do this (needs {permission}: "
