@@ -107,18 +107,18 @@ class Authenticator:
         if parts is None:
             return None
         token_id, secret = parts
-        # The token's and its user's state are read on every request: a revocation made by
-        # any process (the CLI, another API call) refuses the very next request.
-        record = await asyncio.to_thread(self._store.token, token_id)
-        if record is None:
+        # The token's and its user's state are read on every request (one query): a revocation
+        # made by any process (the CLI, another API call) refuses the very next request.
+        found = await asyncio.to_thread(self._store.token_and_user, token_id)
+        if found is None:
             await asyncio.to_thread(_verify, _DUMMY_HASH, secret)
             return None
+        record, user = found
         if not await self._secret_matches(token_id, record.secret_hash, secret):
             return None
         if record.revoked or record.expired(datetime.now(UTC).replace(tzinfo=None)):
             return None
-        user = await asyncio.to_thread(self._store.user, record.user_name)
-        if user is None or not user.active:
+        if not user.active:
             return None
         return Principal(user.name, user.role, token_id)
 

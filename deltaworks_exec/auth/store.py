@@ -148,6 +148,20 @@ class UserStore:
         )
         return _token(rows[0]) if rows else None
 
+    def token_and_user(self, token_id: str) -> tuple[TokenRecord, User] | None:
+        """A token's and its user's current state in one query (the per-request check)."""
+        rows = self._reader.query(
+            "SELECT t.*, u.role, u.active, u.ts AS user_ts FROM "
+            "(SELECT * FROM api_tokens WHERE token_id = %s LATEST ON ts PARTITION BY token_id) t "
+            "JOIN (SELECT * FROM users LATEST ON ts PARTITION BY user_name) u "
+            "ON t.user_name = u.user_name",
+            (token_id,),
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return _token(row), _user({**row, "ts": row["user_ts"]})
+
     def issue_token(
         self, user_name: str, name: str, expires_at: datetime | None, changed_by: str
     ) -> IssuedToken:
