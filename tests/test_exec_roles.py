@@ -154,18 +154,23 @@ def test_a_disabled_user_is_refused_and_bootstrap_token_is_admin(
         store.issue_token(name, "again", None, "test")
 
 
-async def test_failed_sign_ins_are_limited_per_address(store: UserStore) -> None:
+async def test_failed_sign_ins_are_limited_per_address(store: UserStore, unique: str) -> None:
     authenticator = Authenticator(store, None, limiter=FailureLimiter(max_failures=3))
+    store.add_user(f"lim-{unique}", Role.VIEWER, "test")
+    signed_in = store.issue_token(f"lim-{unique}", "t", None, "test").token
+    assert (await authenticator.authenticate(signed_in, "10.0.0.1")).role == Role.VIEWER
     for _ in range(3):
         with pytest.raises(SignInError) as refused:
             await authenticator.authenticate("dwt_0123456789abcdef." + "x" * 43, "10.0.0.1")
         assert refused.value.status == 403
     with pytest.raises(SignInError) as limited:
-        await authenticator.authenticate(TOKEN, "10.0.0.1")
+        await authenticator.authenticate("dwt_0123456789abcdef." + "y" * 43, "10.0.0.1")
     assert limited.value.status == 429 and limited.value.retry_after_s
+    # Someone already signed in from that address keeps working (no argon2 work for others).
+    assert (await authenticator.authenticate(signed_in, "10.0.0.1")).user == f"lim-{unique}"
     with pytest.raises(SignInError) as other:  # another address is not affected
-        await authenticator.authenticate(None, "10.0.0.2")
-    assert other.value.status == 401
+        await authenticator.authenticate("dwt_0123456789abcdef." + "y" * 43, "10.0.0.2")
+    assert other.value.status == 403
 
 
 def test_users_cli_adds_lists_and_revokes(

@@ -84,21 +84,26 @@ class Authenticator:
             )
 
     async def authenticate(self, presented: str | None, client: str) -> Principal:
-        """The principal behind ``presented``; ``SignInError`` when refused."""
-        if presented is None and self.development:
-            return Principal(DEV_USER, Role.ADMIN)
+        """The principal behind ``presented``; ``SignInError`` when refused.
+
+        An address over its failure limit gets 429 for any token that is not the
+        bootstrap token or already verified by this process: no argon2 work is spent
+        on it, while people already signed in from that address keep working.
+        """
+        if presented is None:
+            if self.development:
+                return Principal(DEV_USER, Role.ADMIN)
+            raise SignInError(401, "missing bearer token")
         wait = self.limiter.retry_after(client)
+        principal = await self._check(presented, verify_new=wait is None)
+        if principal is not None:
+            return principal
         if wait is not None:
             raise SignInError(429, "too many failed sign-ins from this address", wait)
-        if presented is None:
-            raise SignInError(401, "missing bearer token")
-        principal = await self._check(presented)
-        if principal is None:
-            self.limiter.failed(client)
-            raise SignInError(403, "invalid, expired or revoked token")
-        return principal
+        self.limiter.failed(client)
+        raise SignInError(403, "invalid, expired or revoked token")
 
-    async def _check(self, presented: str) -> Principal | None:
+    async def _check(self, presented: str, verify_new: bool) -> Principal | None:
         if self._bootstrap is not None and secrets.compare_digest(
             presented.encode(), self._bootstrap
         ):
@@ -111,10 +116,11 @@ class Authenticator:
         # made by any process (the CLI, another API call) refuses the very next request.
         found = await asyncio.to_thread(self._store.token_and_user, token_id)
         if found is None:
-            await asyncio.to_thread(_verify, _DUMMY_HASH, secret)
+            if verify_new:
+                await asyncio.to_thread(_verify, _DUMMY_HASH, secret)
             return None
         record, user = found
-        if not await self._secret_matches(token_id, record.secret_hash, secret):
+        if not await self._secret_matches(token_id, record.secret_hash, secret, verify_new):
             return None
         if record.revoked or record.expired(datetime.now(UTC).replace(tzinfo=None)):
             return None
@@ -122,14 +128,16 @@ class Authenticator:
             return None
         return Principal(user.name, user.role, token_id)
 
-    async def _secret_matches(self, token_id: str, secret_hash: str, secret: str) -> bool:
+    async def _secret_matches(
+        self, token_id: str, secret_hash: str, secret: str, verify_new: bool
+    ) -> bool:
         """argon2 once per token and process; later requests compare a SHA-256 in constant time."""
         digest = hashlib.sha256(f"{token_id}:{secret}:{secret_hash}".encode()).digest()
         cached = self._verified.get(token_id)
         if cached is not None and secrets.compare_digest(cached, digest):
             self._verified.move_to_end(token_id)
             return True
-        if not await asyncio.to_thread(_verify, secret_hash, secret):
+        if not verify_new or not await asyncio.to_thread(_verify, secret_hash, secret):
             return False
         self._verified[token_id] = digest
         if len(self._verified) > self._cache_size:
