@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from deltaworks_core.config import ConfigError, ExchangeSettings, Settings, load_settings
+from deltaworks_core.config import (
+    ConfigError,
+    ExchangeSettings,
+    Settings,
+    config_path,
+    load_settings,
+)
 from deltaworks_core.daemon import Daemon, DaemonError, python_module_command, url_ready
 from deltaworks_core.demo import DEMO_STEPS, DemoStepError, print_summary, run_step
 from deltaworks_core.logging_setup import configure_logging
@@ -20,6 +27,16 @@ from deltaworks_core.questdb import (
     QuestDBServerError,
 )
 from deltaworks_core.questdb import migrate as apply_migrations
+from deltaworks_core.questdb.backup import (
+    BackupError,
+    BackupManifest,
+    confirm_restored,
+    create_backup,
+    dagster_home_from_env,
+    prune_backups,
+    restore_backup,
+    restore_config,
+)
 
 app = typer.Typer(help="Delta Works infrastructure: QuestDB, the exchange simulator, the demo.")
 db_app = typer.Typer(help="The QuestDB server and its schema.")
@@ -120,6 +137,77 @@ def db_migrate() -> None:
         console.print(f"applied {migration.path.name}")
     if not applied:
         console.print("schema up to date: nothing to apply")
+
+
+@db_app.command("backup")
+def db_backup(
+    dest: Annotated[
+        Path | None,
+        typer.Argument(help="Folder that receives the backup [default: backup.folder]."),
+    ] = None,
+    keep: Annotated[
+        int | None,
+        typer.Option(min=1, help="Then delete all but the newest KEEP backups in DEST."),
+    ] = None,
+) -> None:
+    """Back up QuestDB (consistent while it runs), the configuration and $DAGSTER_HOME."""
+    configure_logging()
+    settings = _settings()
+    root = dest or settings.backup.folder
+    try:
+        backup = create_backup(settings.questdb, root, config_path(), dagster_home_from_env())
+        pruned = prune_backups(root, keep) if keep is not None else []
+    except BackupError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    manifest = BackupManifest.read(backup)
+    console.print(
+        f"backup {backup}: QuestDB {manifest.questdb_files} files, "
+        f"{manifest.questdb_bytes / 1e6:.1f} MB (checkpoint held {manifest.checkpoint_held_s} s)"
+        + (", Dagster storage" if manifest.dagster_home else "")
+        + (", configuration" if manifest.config_file else "")
+    )
+    for path in pruned:
+        console.print(f"deleted old backup {path.name}")
+
+
+@db_app.command("restore")
+def db_restore(
+    src: Annotated[Path, typer.Argument(help="A backup folder, or a folder of backups (newest).")],
+    replace: Annotated[
+        bool, typer.Option(help="Move existing data folders aside instead of refusing.")
+    ] = False,
+    start: Annotated[
+        bool, typer.Option(help="Start the managed QuestDB afterwards and check the restore.")
+    ] = True,
+) -> None:
+    """Restore a backup with QuestDB stopped; the next start rolls back to the checkpoint."""
+    configure_logging()
+    try:
+        if restore_config(src, config_path()):
+            console.print(f"configuration restored to {config_path()}")
+        settings = _settings()
+        result = restore_backup(src, settings.questdb, dagster_home_from_env(), replace=replace)
+    except BackupError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    console.print(f"restored {result.backup.name} (taken {result.manifest.created_at})")
+    for aside in result.moved_aside:
+        console.print(f"moved the previous data aside to {aside}")
+    if result.dagster_restored_to is not None:
+        console.print(f"Dagster storage restored to {result.dagster_restored_to}")
+    if not start or not settings.questdb.managed:
+        console.print(
+            "start QuestDB now: it rolls every table back to the backup's checkpoint on start"
+        )
+        return
+    try:
+        start_database(settings)
+        confirm_restored(ManagedQuestDB(settings.questdb))
+    except (QuestDBServerError, MigrationError, BackupError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    console.print("QuestDB restored to the backup's checkpoint")
 
 
 @app.command("demo")

@@ -185,6 +185,14 @@ class RecorderSettings(_Strict):
         return self
 
 
+class BackupSettings(_Strict):
+    """The scheduled backup (a Dagster schedule) and how many backups it keeps."""
+
+    folder: Path = STATE_DIR / "backups"
+    keep: int = Field(default=7, ge=1)
+    cron: str = Field(default="0 2 * * *", pattern=r"^\S+( \S+){4}$")
+
+
 class Settings(_Strict):
     """Everything Delta Works reads from its configuration file."""
 
@@ -193,6 +201,7 @@ class Settings(_Strict):
     pipelines: PipelineSettings = PipelineSettings()
     exec: ExecSettings = ExecSettings()
     recorder: RecorderSettings = RecorderSettings()
+    backup: BackupSettings = BackupSettings()
     exchanges: tuple[ExchangeSettings, ...] = ()
 
     @field_validator("exchanges")

@@ -15,6 +15,7 @@ from deltaworks_pipelines.assets.candles import build_candles
 from deltaworks_pipelines.assets.holdings import build_holdings
 from deltaworks_pipelines.assets.portfolio import build_portfolio
 from deltaworks_pipelines.assets.withdrawals import build_withdrawals
+from deltaworks_pipelines.backup import build_backup_job, build_backup_schedule
 from deltaworks_pipelines.checks import build_checks
 from deltaworks_pipelines.partitions import exchange_day_partitions
 from deltaworks_pipelines.resources import ExchangesResource, QuestDBResource
@@ -45,6 +46,7 @@ def build_definitions(settings: Settings, simulator_url: str | None = None) -> d
             (CANDLES_JOB, ("candles",)),
         )
     ]
+    backup_job = build_backup_job(settings)
     return dg.Definitions(
         assets=[
             build_holdings(partitions, interval),
@@ -53,11 +55,12 @@ def build_definitions(settings: Settings, simulator_url: str | None = None) -> d
             build_candles(partitions),
         ],
         asset_checks=build_checks(interval),
-        jobs=jobs,
+        jobs=[*jobs, backup_job],
         schedules=[
             build_holdings_schedule(HOLDINGS_JOB, names, settings.pipelines),
             build_candles_schedule(CANDLES_JOB, names),
             build_withdrawals_backstop(WITHDRAWALS_JOB, names, overlap),
+            build_backup_schedule(backup_job, settings.backup),
         ],
         sensors=[
             build_withdrawal_sync(WITHDRAWALS_JOB, overlap),

@@ -53,6 +53,7 @@ def test_code_location_loads_everything() -> None:
         "holdings_snapshot",
         "candles_daily",
         "withdrawals_backstop",
+        "scheduled_backup",
     }
 
 

@@ -14,6 +14,8 @@ from pydantic import BaseModel, Field
 
 from deltaworks_exec.algos.base import AlgoError
 from deltaworks_exec.algos.supervisor import AlgoSupervisor, UnknownAlgoError, detail, summary
+from deltaworks_exec.api.roles import allow
+from deltaworks_exec.auth.roles import Permission
 
 
 class AlgoIn(BaseModel):
@@ -83,7 +85,7 @@ def _unprocessable(field: str, message: str) -> HTTPException:
 def algo_router() -> APIRouter:
     router = APIRouter(prefix="/algos", tags=["algorithms"])
 
-    @router.post("", status_code=201)
+    @router.post("", status_code=201, dependencies=[allow(Permission.TRADE)])
     async def start(body: AlgoIn, request: Request) -> AlgoOut:
         """Start a parent order; ``params`` as the algorithm takes them."""
         try:
@@ -100,12 +102,12 @@ def algo_router() -> APIRouter:
             raise _unprocessable("params", str(exc)) from None
         return AlgoOut(**summary(algo))
 
-    @router.get("")
+    @router.get("", dependencies=[allow(Permission.READ)])
     async def list_algos(request: Request, status: str | None = None) -> list[AlgoOut]:
         """Every parent order, optionally by status."""
         return [AlgoOut(**row) for row in await _algos(request).list(status)]
 
-    @router.get("/{algo_id}")
+    @router.get("/{algo_id}", dependencies=[allow(Permission.READ)])
     async def show(algo_id: str, request: Request) -> AlgoDetail:
         """One parent order: progress, schedule against actual, children."""
         try:
@@ -123,17 +125,17 @@ def algo_router() -> APIRouter:
             raise HTTPException(409, str(exc)) from None
         return AlgoOut(**summary(algo))
 
-    @router.post("/{algo_id}/pause")
+    @router.post("/{algo_id}/pause", dependencies=[allow(Permission.TRADE)])
     async def pause(algo_id: str, request: Request) -> AlgoOut:
         """Stop sending and cancel open children."""
         return await _act(request, algo_id, "pause")
 
-    @router.post("/{algo_id}/resume")
+    @router.post("/{algo_id}/resume", dependencies=[allow(Permission.TRADE)])
     async def resume(algo_id: str, request: Request) -> AlgoOut:
         """Continue a paused parent order (catching up on its schedule)."""
         return await _act(request, algo_id, "resume")
 
-    @router.post("/{algo_id}/cancel")
+    @router.post("/{algo_id}/cancel", dependencies=[allow(Permission.TRADE)])
     async def cancel(algo_id: str, request: Request) -> AlgoOut:
         """End the parent order and cancel its open children."""
         return await _act(request, algo_id, "cancel")

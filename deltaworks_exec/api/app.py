@@ -6,13 +6,15 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response, WebSocket
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, Response, WebSocket
 from fastapi.responses import JSONResponse
 
 from deltaworks_core.config import RiskLimits
+from deltaworks_core.questdb import QuestDBReader
 from deltaworks_exec.api.algos import algo_router
-from deltaworks_exec.api.auth import require_token, websocket_refusal
+from deltaworks_exec.api.audit import router as audit_router
 from deltaworks_exec.api.dashboard import router as dashboard_router
+from deltaworks_exec.api.roles import allow, document_roles, presented_token, sign_in
 from deltaworks_exec.api.schemas import (
     BalanceOut,
     ErrorOut,
@@ -24,6 +26,10 @@ from deltaworks_exec.api.schemas import (
     PositionOut,
 )
 from deltaworks_exec.api.stream import MarketFeeds
+from deltaworks_exec.audit.log import AuditLog
+from deltaworks_exec.auth.roles import Permission
+from deltaworks_exec.auth.signin import Authenticator
+from deltaworks_exec.auth.store import UserStore
 from deltaworks_exec.oms.errors import (
     OrderInputError,
     OrderStateError,
@@ -53,6 +59,11 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        users_reader = QuestDBReader(service.settings.questdb, max_connections=2)
+        app.state.authenticator = Authenticator(
+            UserStore(users_reader), token, development=token is None
+        )
+        app.state.audit = AuditLog(users_reader)
         await service.start()
         app.state.feeds = MarketFeeds(service)
         try:
@@ -60,17 +71,19 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
         finally:
             await app.state.feeds.close()
             await service.stop()
+            users_reader.close()
 
     app = FastAPI(
         title="Delta Works execution service",
         version="0.1.0",
         description="Orders, risk and venues of the Delta Works OEMS. "
-        "Every endpoint but /health needs `Authorization: Bearer <token>`.",
+        "Every endpoint but /health needs `Authorization: Bearer <token>` and a role that "
+        "grants the endpoint's permission (`x-permission`, `x-roles`).",
         lifespan=lifespan,
     )
     app.state.service = service
-    app.include_router(algo_router(), dependencies=[Depends(require_token)])
-    app.state.token = token
+    app.include_router(algo_router())
+    app.include_router(audit_router)
 
     @app.exception_handler(OrderInputError)
     async def _input_error(_: Request, exc: OrderInputError) -> JSONResponse:
@@ -90,10 +103,10 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
         return JSONResponse({"detail": str(exc)}, status_code=503)
 
     protected = APIRouter(
-        dependencies=[Depends(require_token)],
         responses={
             401: {"model": ErrorOut, "description": "no bearer token"},
-            403: {"model": ErrorOut, "description": "wrong bearer token"},
+            403: {"model": ErrorOut, "description": "wrong token, or a role without permission"},
+            429: {"model": ErrorOut, "description": "too many failed sign-ins"},
         },
     )
 
@@ -102,7 +115,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
         """Liveness and readiness (no token needed)."""
         return {"status": "ok" if service.ready else "starting", "ready": service.ready}
 
-    @protected.get("/status", tags=["service"])
+    @protected.get("/status", tags=["service"], dependencies=[allow(Permission.READ)])
     async def status(request: Request) -> dict[str, Any]:
         """Open orders by state, kill switch, venues, last reconciliation findings."""
         _oms(request)
@@ -111,6 +124,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
     @protected.post(
         "/orders",
         tags=["orders"],
+        dependencies=[allow(Permission.TRADE)],
         status_code=201,
         response_model=OrderOut,
         responses={200: {"description": "the client order id was known: the first order"}},
@@ -122,7 +136,12 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
             response.status_code = 200
         return order.public()
 
-    @protected.get("/orders", tags=["orders"], response_model=list[OrderOut])
+    @protected.get(
+        "/orders",
+        tags=["orders"],
+        response_model=list[OrderOut],
+        dependencies=[allow(Permission.READ)],
+    )
     async def list_orders(
         request: Request,
         status: Annotated[list[OrderState] | None, Query()] = None,
@@ -149,6 +168,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
     @protected.get(
         "/orders/{order_id}",
         tags=["orders"],
+        dependencies=[allow(Permission.READ)],
         response_model=OrderDetail,
         responses={404: {"model": ErrorOut, "description": "unknown order"}},
     )
@@ -161,6 +181,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
     @protected.delete(
         "/orders/{order_id}",
         tags=["orders"],
+        dependencies=[allow(Permission.TRADE)],
         response_model=OrderOut,
         responses={
             404: {"model": ErrorOut, "description": "unknown order"},
@@ -171,7 +192,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
         """Cancel an open order (409 when it is no longer cancelable)."""
         return (await _oms(request).cancel(order_id)).public()
 
-    @protected.get("/venues", tags=["venues"])
+    @protected.get("/venues", tags=["venues"], dependencies=[allow(Permission.READ)])
     async def venues() -> list[str]:
         """Names of the connected venues."""
         return sorted(service.venues)
@@ -179,6 +200,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
     @protected.get(
         "/venues/{exchange}/balances",
         tags=["venues"],
+        dependencies=[allow(Permission.READ)],
         response_model=list[BalanceOut],
     )
     async def balances(exchange: str, request: Request) -> list[Any]:
@@ -189,6 +211,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
     @protected.get(
         "/venues/{exchange}/positions",
         tags=["venues"],
+        dependencies=[allow(Permission.READ)],
         response_model=list[PositionOut],
     )
     async def positions(exchange: str, request: Request) -> list[dict]:
@@ -197,23 +220,43 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
         _oms(request)
         return service.positions(name)
 
-    @protected.get("/risk/limits", tags=["risk"], response_model=RiskLimits)
+    @protected.get(
+        "/risk/limits",
+        tags=["risk"],
+        response_model=RiskLimits,
+        dependencies=[allow(Permission.READ)],
+    )
     async def get_limits(request: Request) -> RiskLimits:
         """The pre-trade limits in force."""
         return _oms(request).limits
 
-    @protected.put("/risk/limits", tags=["risk"], response_model=RiskLimits)
+    @protected.put(
+        "/risk/limits",
+        tags=["risk"],
+        response_model=RiskLimits,
+        dependencies=[allow(Permission.RISK)],
+    )
     async def put_limits(body: RiskLimits, request: Request) -> RiskLimits:
         """Replace the limits (in memory; the configuration file holds the defaults)."""
         _oms(request).limits = body
         return body
 
-    @protected.get("/risk/kill-switch", tags=["risk"], response_model=KillSwitchOut)
+    @protected.get(
+        "/risk/kill-switch",
+        tags=["risk"],
+        response_model=KillSwitchOut,
+        dependencies=[allow(Permission.READ)],
+    )
     async def get_kill_switch(request: Request) -> dict:
         """Whether the kill switch is on."""
         return {"engaged": _oms(request).kill_switch}
 
-    @protected.post("/risk/kill-switch", tags=["risk"], response_model=KillSwitchOut)
+    @protected.post(
+        "/risk/kill-switch",
+        tags=["risk"],
+        response_model=KillSwitchOut,
+        dependencies=[allow(Permission.RISK)],
+    )
     async def set_kill_switch(body: KillSwitchIn, request: Request) -> dict:
         """On: block new orders and cancel every open one. Off: release."""
         _oms(request)
@@ -227,11 +270,17 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
     async def events(websocket: WebSocket) -> None:
         """Order, fill and kill-switch events in ``seq`` order; send
         ``{"subscribe": {"exchange": ..., "symbols": [...]}}`` for order-book events."""
-        refused = websocket_refusal(websocket)
-        if refused is not None:
-            await websocket.send_denial_response(Response(status_code=refused))
+        presented = presented_token(websocket.headers.get("authorization"))
+        try:
+            principal = await sign_in(websocket, presented or websocket.query_params.get("token"))
+        except HTTPException as exc:
+            await websocket.send_denial_response(Response(status_code=exc.status_code))
+            return
+        if not principal.may(Permission.READ):
+            await websocket.send_denial_response(Response(status_code=403))
             return
         await websocket.accept()
         await app.state.feeds.serve(websocket)
 
+    document_roles(app)
     return app

@@ -11,13 +11,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import psycopg
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, RedirectResponse
 
 from deltaworks_core.questdb import QuestDBReader
 from deltaworks_exec.api import dashboard_queries as queries
-from deltaworks_exec.api.auth import require_token
 from deltaworks_exec.api.dashboard_schemas import (
     AlgoProgressOut,
     ArbitrageOut,
@@ -28,6 +27,8 @@ from deltaworks_exec.api.dashboard_schemas import (
     StoredFillOut,
     WithdrawalOut,
 )
+from deltaworks_exec.api.roles import allow
+from deltaworks_exec.auth.roles import Permission
 from deltaworks_exec.dashboard import STATIC
 
 _MEDIA_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
@@ -42,7 +43,7 @@ Name = Annotated[str | None, Query(min_length=1, max_length=64, pattern=_TEXT)]
 Key = Annotated[str, PathParam(min_length=1, max_length=64, pattern=_TEXT)]
 
 router = APIRouter()
-data = APIRouter(prefix="/dashboard/api", tags=["dashboard"], dependencies=[Depends(require_token)])
+data = APIRouter(prefix="/dashboard/api", tags=["dashboard"], dependencies=[allow(Permission.READ)])
 
 
 async def _read(request: Request, query: Callable[..., Any], *args: Any) -> Any:

@@ -20,10 +20,18 @@ Generated from the OpenAPI schema by `python -m deltaworks_exec.api.docs` (a tes
 that this file is current). The running service serves the schema at `/openapi.json` and
 interactive documentation at `/docs`.
 
-* **Authentication**: every endpoint but `/health` needs `Authorization: Bearer <token>`,
-  the token being the value of the environment variable named by `[exec] token_env`
-  (default `DELTAWORKS_API_TOKEN`). No token: 401; a wrong token: 403. Without a token the
-  service refuses to start, unless bound to a loopback address with `--dev`.
+* **Authentication**: every endpoint but `/health` needs `Authorization: Bearer <token>`.
+  A user token (`dwt_<id>.<secret>`) comes from `deltaworks-exec users add|token` and acts
+  in its user's role; the value of the variable named by `[exec] token_env` (default
+  `DELTAWORKS_API_TOKEN`) still works as the bootstrap `admin` token of single-token
+  set-ups (the service logs a warning). No token: 401; a wrong, expired or revoked token,
+  or a disabled user: 403; more than 10 failed sign-ins from one address within 60 s: 429
+  with `Retry-After`. Without any token the service refuses to start, unless bound to a
+  loopback address with `--dev` (requests without a token then act as `admin`).
+* **Roles**: each endpoint names the permission it needs and the roles that grant it
+  (`x-permission`, `x-roles` in the OpenAPI document; **Permission** below). `viewer`:
+  `read`; `trader`: `read`, `trade` (orders, algorithms); `risk`: `read`, `risk` (limits,
+  kill switch), `audit`; `admin`: everything. A role without the permission gets 403.
 * **Errors**: invalid input is answered 422 with `detail[].loc` naming the field; an unknown
   order 404; a request the order's state does not allow (canceling a filled order) 409;
   QuestDB unavailable, so nothing was sent, 503.
@@ -55,9 +63,22 @@ deltaworks-exec kill-switch on|off [--reason TEXT]
 deltaworks-exec --json status
 ```
 
+Users and tokens are managed locally, against QuestDB (no API token needed; whoever runs
+these administers the desk). A token is printed once, at creation; only a salted argon2
+hash of its secret is stored:
+
+```
+deltaworks-exec users add alice --role trader [--name laptop] [--expires-days 90]
+deltaworks-exec users token alice [--name ci] [--expires-days 30]
+deltaworks-exec users role alice risk
+deltaworks-exec users list
+deltaworks-exec users revoke TOKEN_ID | USER
+```
+
 ## WebSocket `/ws`
 
-Token in the `Authorization` header (or `?token=` for browsers); refused with HTTP 401/403.
+Token in the `Authorization` header (or `?token=` for browsers); refused with HTTP
+401/403/429 as above. Every role may read the stream (permission `read`).
 The server sends `{"seq": n, "type": "order" | "fill" | "kill_switch" | "book", "data": {...}}`
 in increasing `seq`: `order` carries an order as in `OrderOut` (each order's `data.seq`
 increases by one per transition), `fill` a fill row. Send

@@ -1,0 +1,1 @@
+"""The audit trail: who did what, written before it takes effect."""
