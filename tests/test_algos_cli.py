@@ -17,9 +17,13 @@ import uvicorn
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
+from deltaworks_core.questdb import QuestDBReader
 from deltaworks_core.questdb.server import free_port
 from deltaworks_exec.algos.supervisor import AlgoSupervisor
 from deltaworks_exec.api.algos import algo_router
+from deltaworks_exec.audit.log import AuditLog
+from deltaworks_exec.auth.signin import Authenticator
+from deltaworks_exec.auth.store import UserStore
 from deltaworks_exec.cli.algos import algo_app
 from deltaworks_exec.cli.client import ServiceClient
 from deltaworks_exec.clock import WallClock
@@ -30,8 +34,11 @@ from tests.algo_support import make_venue
 
 
 @pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, EngineVenue]]:
-    """The algorithms' API on a loopback port, its supervisor over a simulated exchange."""
+def api(
+    monkeypatch: pytest.MonkeyPatch, reader: QuestDBReader
+) -> Iterator[tuple[str, EngineVenue]]:
+    """The algorithms' API on a loopback port (development sign-in, audited), its supervisor
+    over a simulated exchange."""
     clock = WallClock()
     venue = make_venue(clock)  # type: ignore[arg-type]  # the engine follows wall time here
     orders = VenueOrders(venue)
@@ -39,6 +46,8 @@ def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, EngineVenue]]:
     app = FastAPI()
     app.include_router(algo_router())
     app.state.service = SimpleNamespace(algos=algos)
+    app.state.authenticator = Authenticator(UserStore(reader), None, development=True)
+    app.state.audit = AuditLog(reader)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
