@@ -68,4 +68,6 @@ def test_ccxt_method(desks: dict[str, Desk], dialect: str, call: Call) -> None:
     desk = desks[dialect]
     if call.account is not None and call.account not in desk.venue.balances:
         pytest.skip(f"{dialect} has no {call.account} account")
+    if call.unsupported_by(desk):
+        pytest.skip(f"ccxt.{desk.venue.ccxt_id} has no {call.method}")
     call.check(call.run(desk), desk)

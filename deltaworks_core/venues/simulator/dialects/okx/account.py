@@ -1,5 +1,5 @@
 """OKX's private account and funding endpoints: the unified trading account, the funding
-account, positions, leverage, fees, currencies, deposit addresses and transfers.
+account, positions, leverage, fees, currencies and transfers between the two.
 
 OKX's trading account is one wallet for spot and perpetuals: each currency's row joins
 the engine's spot funds with, for the perpetuals' settlement currency, the USDⓈ-M wallet
@@ -32,19 +32,6 @@ CHAINS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
 }
 DEFAULT_CHAINS = (("ERC20", "1", "1", "evm"),)
 ACCOUNT_IDS = {"6": "funding", "18": "spot"}
-
-
-def _address(style: str, seed: str) -> str:
-    digest = hashlib.sha256(seed.encode()).hexdigest()
-    if style == "evm":
-        return "0x" + digest[:40]
-    if style == "btc":
-        return "bc1q" + digest[:38]
-    if style == "tron":
-        return "T" + digest[:33]
-    if style == "xrp":
-        return "r" + digest[:33]
-    return digest[:44]
 
 
 class Accounts:
@@ -293,7 +280,7 @@ class Accounts:
             )
         return rows
 
-    # -- fees, configuration, currencies, deposit addresses -------------------------------
+    # -- fees, configuration, currencies -------------------------------
 
     def trade_fee(self, account: str, params: Params) -> list[dict]:
         inst_type = params.get("instType")
@@ -403,29 +390,6 @@ class Accounts:
                         "wdTickSz": "8",
                     }
                 )
-        return rows
-
-    def deposit_address(self, account: str, params: Params) -> list[dict]:
-        ccy = params.get("ccy")
-        if not ccy:
-            raise param_missing("ccy")
-        if ccy not in self._assets():
-            raise OkxError("51001", "Instrument ID does not exist.")
-        rows = []
-        for name, _, _, style in CHAINS.get(str(ccy), DEFAULT_CHAINS):
-            seed = f"{self.engine.name}:{account}:{ccy}:{name}"
-            row = {
-                "chain": f"{ccy}-{name}",
-                "ctAddr": "",
-                "ccy": ccy,
-                "to": "6",
-                "addr": _address(style, seed),
-                "verifiedName": "",
-                "selected": True,
-            }
-            if ccy == "XRP":
-                row["tag"] = str(int(hashlib.sha256(seed.encode()).hexdigest(), 16) % 10**8)
-            rows.append(row)
         return rows
 
 

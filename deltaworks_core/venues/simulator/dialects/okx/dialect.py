@@ -1,9 +1,9 @@
 """The OKX dialect: ``http://HOST:PORT/<name>/api/v5/...`` and ``ws://.../<name>/ws/v5/...``.
 
-REST requests are routed to the handlers of ``public``, ``account``, ``trade``, ``algos``
-and ``funds``; this module checks OKX's signature headers, counts OKX's per-endpoint rate
-limits, injects the engine's transport faults and answers in OKX's ``code``/``msg``/
-``data`` layout. WebSockets are ``streams``'.
+REST requests are routed to the handlers of ``public``, ``account``, ``trade``, ``algos``,
+``funds`` and ``wallet``; this module checks OKX's signature headers, counts OKX's
+per-endpoint rate limits, injects the engine's transport faults and answers in OKX's
+``code``/``msg``/``data`` layout. WebSockets are ``streams``'.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from .limits import Limit, RateLimiter, per_2s, per_s
 from .public import Public
 from .streams import Streams
 from .trade import Batch, Trade
+from .wallet import Wallet
 
 PREFIX = "/api/v5/"
 # the engine's transport limit is stated in request weight a minute; OKX's limits are its
@@ -62,9 +63,10 @@ class OkxDialect:
         trade = Trade(engine, public, self.ledger)
         algos = Algos(engine, public, self.ledger, trade)
         funds = Funds(engine)
+        wallet = Wallet(engine)
         self.limiter = RateLimiter()
         self.streams = Streams(engine, keyring, public, accounts, trade)
-        get, post = _routes(public, accounts, trade, algos, funds)
+        get, post = _routes(public, accounts, trade, algos, funds, wallet)
         self._routes = {("GET", p): r for p, r in get.items()} | {
             ("POST", p): r for p, r in post.items()
         }
@@ -155,7 +157,7 @@ def _answer(payload: dict, status: int) -> web.Response:
 
 
 def _routes(
-    public: Public, accounts: Accounts, trade: Trade, algos: Algos, funds: Funds
+    public: Public, accounts: Accounts, trade: Trade, algos: Algos, funds: Funds, wallet: Wallet
 ) -> tuple[dict[str, Route], dict[str, Route]]:
     """(GET routes, POST routes) by path, with OKX's rate limit of each endpoint."""
     p = PREFIX
@@ -183,7 +185,7 @@ def _routes(
         p + "account/leverage-info": private(accounts.leverage_info, per_2s(20)),
         p + "asset/balances": private(accounts.funding_balances, per_s(6)),
         p + "asset/currencies": private(accounts.currencies, per_s(6)),
-        p + "asset/deposit-address": private(accounts.deposit_address, per_s(6)),
+        p + "asset/deposit-address": private(wallet.deposit_address, per_s(6)),
         p + "asset/withdrawal-history": private(funds.withdrawals, per_s(6)),
         p + "asset/deposit-history": private(funds.deposits, per_s(6)),
         p + "trade/order": private(trade.order, per_2s(60)),
@@ -207,5 +209,6 @@ def _routes(
         p + "trade/cancel-algos": private(algos.cancel, per_2s(20)),
         p + "account/set-leverage": private(accounts.set_leverage, per_2s(20)),
         p + "asset/transfer": private(accounts.transfer, per_s(1)),
+        p + "asset/withdrawal": private(wallet.withdraw, per_s(6)),
     }
     return get, post
