@@ -101,6 +101,8 @@ def test_okx_withdrawal_refusals(okx: Any) -> None:
     outside = "TKRxCKea88ZvHeGsXEY33CqAQHPDqcAw4N"
     with pytest.raises(ccxt.InsufficientFunds, match="58350"):
         okx.withdraw("USDT", 10_000_000, outside, params={"network": "TRC20"})
+    with pytest.raises(ccxt.ExchangeError, match="58206"):  # below TRC20's 0.1 USDT minimum
+        okx.withdraw("USDT", 0.05, outside, params={"network": "TRC20"})
     with pytest.raises(ccxt.BadRequest, match="51000"):
         okx.private_post_asset_withdrawal(
             {"ccy": "USDT", "amt": "5", "dest": "4", "toAddr": outside, "chain": "USDT-NOPE"}

@@ -21,16 +21,16 @@ from .public import Public
 Params = dict[str, Any]
 UNIT = Decimal(ATOMS_PER_UNIT)
 MAINTENANCE_RATE = Decimal("0.004")
-# currency -> ((OKX chain name, withdrawal fee, minimum withdrawal, address style), ...)
-CHAINS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
-    "USDT": (("TRC20", "1", "0.1", "tron"), ("ERC20", "4", "2", "evm")),
-    "USDC": (("ERC20", "4", "2", "evm"),),
-    "BTC": (("Bitcoin", "0.0002", "0.0005", "btc"),),
-    "ETH": (("ERC20", "0.0012", "0.001", "evm"), ("Arbitrum One", "0.0001", "0.0001", "evm")),
-    "SOL": (("Solana", "0.008", "0.1", "base58"),),
-    "XRP": (("Ripple", "0.2", "20", "xrp"),),
+# currency -> ((OKX chain name, withdrawal fee, minimum withdrawal), ...)
+CHAINS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "USDT": (("TRC20", "1", "0.1"), ("ERC20", "4", "2")),
+    "USDC": (("ERC20", "4", "2"),),
+    "BTC": (("Bitcoin", "0.0002", "0.0005"),),
+    "ETH": (("ERC20", "0.0012", "0.001"), ("Arbitrum One", "0.0001", "0.0001")),
+    "SOL": (("Solana", "0.008", "0.1"),),
+    "XRP": (("Ripple", "0.2", "20"),),
 }
-DEFAULT_CHAINS = (("ERC20", "1", "1", "evm"),)
+DEFAULT_CHAINS = (("ERC20", "1", "1"),)
 ACCOUNT_IDS = {"6": "funding", "18": "spot"}
 
 
@@ -355,7 +355,7 @@ class Accounts:
         for ccy in self._assets():
             if wanted is not None and ccy not in wanted:
                 continue
-            for i, (name, fee, min_wd, _) in enumerate(CHAINS.get(ccy, DEFAULT_CHAINS)):
+            for i, (name, fee, min_wd) in enumerate(CHAINS.get(ccy, DEFAULT_CHAINS)):
                 rows.append(
                     {
                         "burningFeeRate": "",

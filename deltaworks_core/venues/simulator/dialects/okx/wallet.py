@@ -86,13 +86,16 @@ class Wallet:
             raise param_error("amt") from None
         if not amount.is_finite() or amount <= 0:
             raise param_error("amt")
+        fee, minimum = _published(ccy, chain)
+        if amount < minimum:
+            raise OkxError(*_WITHDRAW_ERRORS[ErrorKind.WITHDRAWAL_TOO_SMALL])
         owner = self.engine.network.owner(network, address)
         own = owner is not None and owner.engine is self.engine
         try:
             sent = self.engine.withdraw(
                 account,
                 ccy,
-                amount if own else amount + _fee(ccy, chain),
+                amount if own else amount + fee,
                 address,
                 network=network,
                 tag=tag or None,
@@ -111,9 +114,9 @@ class Wallet:
         ]
 
 
-def _fee(ccy: str, chain: str) -> Decimal:
-    """OKX's published withdrawal fee on ``chain`` (as ``asset/currencies`` lists it)."""
-    for name, fee, *_ in CHAINS.get(ccy, DEFAULT_CHAINS):
+def _published(ccy: str, chain: str) -> tuple[Decimal, Decimal]:
+    """OKX's withdrawal fee and minimum on ``chain`` (as ``asset/currencies`` lists them)."""
+    for name, fee, minimum in CHAINS.get(ccy, DEFAULT_CHAINS):
         if chain == f"{ccy}-{name}":
-            return Decimal(fee)
-    return Decimal(0)
+            return Decimal(fee), Decimal(minimum)
+    return Decimal(0), Decimal(0)
