@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
+from types import SimpleNamespace
 
+from fastapi import FastAPI
+
+from deltaworks_core.questdb import QuestDBReader
 from deltaworks_core.venues.simulator import ExchangeEngine, SimClock
 from deltaworks_exec.algos.base import AlgoContext, ParentOrder
+from deltaworks_exec.algos.supervisor import AlgoSupervisor
+from deltaworks_exec.api.algos import algo_router
+from deltaworks_exec.audit.log import AuditLog
+from deltaworks_exec.auth.signin import Authenticator
+from deltaworks_exec.auth.store import UserStore
 from deltaworks_exec.clock import SimulatedClock
 from deltaworks_exec.oms.algo_store import MemoryProgress
 from deltaworks_exec.order_sinks import VenueOrders
@@ -54,3 +63,13 @@ async def drive(clock: SimulatedClock, task: asyncio.Task, limit_ms: int) -> Non
     await clock.advance(0)
     while not task.done() and (wake := clock.next_wake_ms()) is not None and wake <= limit_ms:
         await clock.advance_to(wake)
+
+
+def algo_api(algos: AlgoSupervisor, reader: QuestDBReader) -> FastAPI:
+    """The algorithms' router alone, signed in as the development admin and audited."""
+    app = FastAPI()
+    app.include_router(algo_router())
+    app.state.service = SimpleNamespace(algos=algos)
+    app.state.authenticator = Authenticator(UserStore(reader), None, development=True)
+    app.state.audit = AuditLog(reader)
+    return app

@@ -7,30 +7,24 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
 import typer
 import uvicorn
-from fastapi import FastAPI
 from typer.testing import CliRunner
 
 from deltaworks_core.questdb import QuestDBReader
 from deltaworks_core.questdb.server import free_port
 from deltaworks_exec.algos.supervisor import AlgoSupervisor
-from deltaworks_exec.api.algos import algo_router
-from deltaworks_exec.audit.log import AuditLog
-from deltaworks_exec.auth.signin import Authenticator
-from deltaworks_exec.auth.store import UserStore
 from deltaworks_exec.cli.algos import algo_app
 from deltaworks_exec.cli.client import ServiceClient
 from deltaworks_exec.clock import WallClock
 from deltaworks_exec.oms.algo_store import MemoryProgress
 from deltaworks_exec.order_sinks import VenueOrders
 from deltaworks_exec.venues.engine_venue import EngineVenue
-from tests.algo_support import make_venue
+from tests.algo_support import algo_api, make_venue
 
 
 @pytest.fixture
@@ -43,11 +37,7 @@ def api(
     venue = make_venue(clock)  # type: ignore[arg-type]  # the engine follows wall time here
     orders = VenueOrders(venue)
     algos = AlgoSupervisor({venue.name: venue}, clock, lambda _: orders, MemoryProgress())
-    app = FastAPI()
-    app.include_router(algo_router())
-    app.state.service = SimpleNamespace(algos=algos)
-    app.state.authenticator = Authenticator(UserStore(reader), None, development=True)
-    app.state.audit = AuditLog(reader)
+    app = algo_api(algos, reader)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)

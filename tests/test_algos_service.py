@@ -7,15 +7,12 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from deltaworks_core.config import RiskLimits
 from deltaworks_exec.algos.supervisor import AlgoSupervisor
-from deltaworks_exec.api.algos import algo_router
 from deltaworks_exec.clock import SimulatedClock
 from deltaworks_exec.marketdata import BookCache
 from deltaworks_exec.oms.algo_orders import OmsOrders
@@ -24,7 +21,7 @@ from deltaworks_exec.oms.bus import EventBus
 from deltaworks_exec.oms.journal import Journal
 from deltaworks_exec.oms.manager import OrderManager
 from deltaworks_exec.venues.engine_venue import EngineVenue
-from tests.algo_support import START_MS, SYMBOLS, make_venue
+from tests.algo_support import START_MS, SYMBOLS, algo_api, make_venue
 
 
 class Desk:
@@ -100,9 +97,7 @@ async def test_algos_through_the_oms_and_the_api(journal, writer, reader, unique
     desk.oms.balances[venue.name] = await venue.balances()
     pump = asyncio.create_task(desk.pump())
     algos = supervisor(desk, bus, writer, reader)
-    app = FastAPI()
-    app.include_router(algo_router())
-    app.state.service = SimpleNamespace(algos=algos)
+    app = algo_api(algos, reader)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://svc") as api:
         body = {
