@@ -49,6 +49,8 @@ def test_distinct_wallets_hit_distinct_endpoints(ccxt_id: str) -> None:
     exchange = getattr(ccxt, ccxt_id)({"apiKey": "k", "secret": "c2VjcmV0", "password": "p"})
     exchange.markets, exchange.currencies = {}, {}
     exchange.options["fetchMarkets"] = {"types": []}
+    # Bybit: the profile describes the unified trading account (UTA); skip ccxt's probe of it
+    exchange.options.update(enableUnifiedMargin=False, enableUnifiedAccount=True)
     sent = _requests(exchange)
     urls = []
     for wallet in profile.wallets_for(profile.account_types):
@@ -80,7 +82,9 @@ def test_configuration_names_an_exchange_without_profile() -> None:
 
 def test_configuration_checks_account_types_against_the_profile() -> None:
     raw = {"exchanges": [{"name": "k", "ccxt_id": "kraken", "account_types": ["spot", "future"]}]}
-    with pytest.raises(ConfigError, match=r"account_types: 'future' is not an account type of kraken"):
+    with pytest.raises(
+        ConfigError, match=r"account_types: 'future' is not an account type of kraken"
+    ):
         settings_from_dict(raw)
     okx = settings_from_dict({"exchanges": [{"name": "o", "ccxt_id": "okx"}]}).exchanges[0]
     assert set(okx.account_types) == {"spot", "margin", "future"}

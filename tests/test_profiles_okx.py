@@ -24,7 +24,9 @@ def env(settings: Settings) -> Iterator[PipelineEnv]:
         yield pipeline
 
 
-def test_okx_holdings_read_the_unified_account_once(env: PipelineEnv, reader: QuestDBReader) -> None:
+def test_okx_holdings_read_the_unified_account_once(
+    env: PipelineEnv, reader: QuestDBReader
+) -> None:
     name = env.settings.exchanges[0].name
     assert set(env.settings.exchanges[0].account_types) == {"spot", "margin", "future"}
     assert env.run("holdings_job", name, utc_today()).success

@@ -95,6 +95,12 @@ class CcxtVenue:
     def price_to_precision(self, symbol: str, price: float) -> float:
         return float(self._exchange.price_to_precision(symbol, price))
 
+    async def _complete(self, raw: dict[str, Any], symbol: str) -> dict[str, Any]:
+        """``raw``, or the order read back when the exchange acknowledged with ids only (OKX)."""
+        if raw.get("status") is not None:
+            return raw
+        return await self._exchange.fetch_order(raw["id"], symbol)
+
     async def submit(self, request: OrderRequest) -> Order:
         ccxt_type, trigger_key = _TYPES[request.type]
         params: dict[str, Any] = {self._client_ids.param: self._wire_id(request.client_order_id)}
@@ -112,10 +118,10 @@ class CcxtVenue:
             request.price if ccxt_type == "limit" else None,
             params,
         )
-        return self._order(raw)
+        return self._order(await self._complete(raw, request.symbol))
 
     async def cancel(self, symbol: str, order_id: str) -> Order:
-        raw = await self._exchange.cancel_order(order_id, symbol)
+        raw = await self._complete(await self._exchange.cancel_order(order_id, symbol), symbol)
         # Binance names the cancel request's own id clientOrderId, the order's origClientOrderId.
         original = (raw.get("info") or {}).get("origClientOrderId")
         if original:

@@ -58,7 +58,9 @@ class ClientIdRules:
 
     def is_valid(self, client_id: str) -> bool:
         """Whether the exchange accepts ``client_id`` as it is."""
-        return len(client_id) <= self.max_length and re.fullmatch(self.pattern, client_id) is not None
+        return (
+            len(client_id) <= self.max_length and re.fullmatch(self.pattern, client_id) is not None
+        )
 
     def wire_id(self, client_id: str) -> str:
         """``client_id`` as sent to the exchange: itself when valid, else a digest of it.

@@ -17,7 +17,9 @@ PROFILE = ExchangeProfile(
         Wallet("future", frozenset({"future"}), {"type": "future"}),
     ),
     # capital/withdraw/history: limit <= 1000 by offset, <= 90 days; fiat/orders is another pass
-    withdrawals=HistoryPaging(page_size=1000, cursor="offset", window_ms=90 * DAY_MS, fiat_pass=True),
+    withdrawals=HistoryPaging(
+        page_size=1000, cursor="offset", window_ms=90 * DAY_MS, fiat_pass=True
+    ),
     # newClientOrderId ^[.A-Z:/a-z0-9_-]{1,36}$; ccxt maps clientOrderId to it
     client_ids=ClientIdRules(
         param="clientOrderId",

@@ -12,7 +12,9 @@ PROFILE = ExchangeProfile(
     ccxt_id="coinbase",
     wallets=(Wallet("spot", frozenset({"spot", "margin"}), {}),),
     # v2/accounts/:id/transactions: one account (currency) per call, 100 a page
-    withdrawals=HistoryPaging(page_size=100, cursor="until", window_ms=None, currency_required=True),
+    withdrawals=HistoryPaging(
+        page_size=100, cursor="until", window_ms=None, currency_required=True
+    ),
     # client_order_id: ccxt would generate its own unless the raw parameter is sent;
     # orders cannot be fetched by it, so reconcile by open orders and fills
     client_ids=ClientIdRules(
