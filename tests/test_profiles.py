@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any, NoReturn
 
 import ccxt
 import pytest
@@ -17,7 +18,7 @@ def _requests(exchange: ccxt.Exchange) -> list[str]:
     """Every URL ``exchange`` builds, recorded at ccxt's ``fetch`` and never sent."""
     sent: list[str] = []
 
-    def record(url: str, method: str = "GET", headers=None, body=None):  # noqa: ANN001, ANN202
+    def record(url: str, method: str = "GET", headers: Any = None, body: Any = None) -> NoReturn:
         sent.append(f"{method} {url} {body or ''}")
         raise ccxt.NetworkError("recorded, not sent")
 
