@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -32,10 +33,14 @@ def questdb_settings(questdb_server: ManagedQuestDB) -> QuestDBSettings:
     return questdb_server.settings
 
 
+TWO_BINANCE_CONFIG = Path(__file__).parent / "fixtures" / "two_binance.toml"
+
+
 @pytest.fixture(scope="session")
 def settings(questdb_settings: QuestDBSettings) -> Settings:
-    """The repository's default configuration pointed at the test QuestDB."""
-    return load_settings().model_copy(update={"questdb": questdb_settings})
+    """Two Binance-dialect simulated exchanges (``sim_a``, ``sim_b``), which many tests name,
+    pointed at the test QuestDB."""
+    return load_settings(TWO_BINANCE_CONFIG).model_copy(update={"questdb": questdb_settings})
 
 
 @pytest.fixture(scope="session")
