@@ -134,9 +134,7 @@ def test_repository_configuration_builds_every_exchange() -> None:
     settings = load_settings()
     exchanges = create_exchanges(settings, asynchronous=True)
     assert set(exchanges) == {exchange.name for exchange in settings.exchanges}
-    assert all(
-        type(exchanges[e.name]) is getattr(ccxt.pro, e.ccxt_id) for e in settings.exchanges
-    )
+    assert all(type(exchanges[e.name]) is getattr(ccxt.pro, e.ccxt_id) for e in settings.exchanges)
 
 
 # --- live -------------------------------------------------------------------------------
