@@ -15,13 +15,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from deltaworks_core.venues.profiles import profile_for
+
 CONFIG_ENV_VAR = "DELTAWORKS_CONFIG"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = REPO_ROOT / "config" / "deltaworks.toml"
 STATE_DIR = Path(os.environ.get("DELTAWORKS_HOME", Path.home() / ".deltaworks"))
 
-AccountType = Literal["spot", "margin", "future"]
-PASSPHRASE_EXCHANGES = frozenset({"okx"})  # exchanges whose API keys come with a passphrase
+AccountType = Literal["spot", "margin", "future", "funding"]
 
 
 class ConfigError(ValueError):
@@ -59,18 +60,51 @@ class ExchangeSettings(_Strict):
     """One exchange account: a ccxt exchange, live or simulated."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
-    ccxt_id: Literal["binance", "okx"] = "binance"
+    ccxt_id: str = "binance"
     mode: Literal["simulated", "live"] = "simulated"
-    account_types: tuple[AccountType, ...] = ("spot", "margin", "future")
+    account_types: tuple[AccountType, ...] = ("spot", "margin", "future")  # or the profile's
     api_key_env: str | None = None
     secret_env: str | None = None
-    passphrase_env: str | None = None  # OKX's API passphrase (ccxt's ``password``)
+    passphrase_env: str | None = None  # e.g. OKX's API passphrase (ccxt's ``password``)
     quote_currency: str = "USDT"
     symbols: tuple[str, ...] = ("BTC/USDT", "ETH/USDT")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _default_account_types(cls, raw: object) -> object:
+        """Without ``account_types``: every trading account type of the exchange's profile."""
+        if isinstance(raw, dict) and "account_types" not in raw:
+            try:
+                profile = profile_for(str(raw.get("ccxt_id", "binance")))
+            except ValueError:
+                return raw  # the ccxt_id validator reports it
+            trading = [
+                t for w in profile.wallets for t in sorted(w.account_types) if t != "funding"
+            ]
+            return {**raw, "account_types": tuple(trading)}
+        return raw
+
+    @field_validator("ccxt_id")
+    @classmethod
+    def _has_a_profile(cls, value: str) -> str:
+        profile_for(value)
+        return value
+
+    @model_validator(mode="after")
+    def _account_types_of_the_exchange(self) -> ExchangeSettings:
+        allowed = profile_for(self.ccxt_id).account_types
+        for account_type in self.account_types:
+            if account_type not in allowed:
+                raise ValueError(
+                    f"account_types: {account_type!r} is not an account type of {self.ccxt_id}; "
+                    f"allowed: {', '.join(sorted(allowed))}"
+                )
+        return self
+
     @model_validator(mode="after")
     def _passphrase_where_needed(self) -> ExchangeSettings:
-        needs = self.mode == "live" and self.ccxt_id in PASSPHRASE_EXCHANGES and self.api_key_env
+        has_passphrase = profile_for(self.ccxt_id).capabilities.passphrase
+        needs = self.mode == "live" and has_passphrase and self.api_key_env
         if needs and not self.passphrase_env:
             raise ValueError(
                 f"passphrase_env: a live {self.ccxt_id} exchange also needs the environment "

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from deltaworks_core.config import QuestDBSettings, Settings, load_settings
+from deltaworks_core.config import CONFIG_ENV_VAR, QuestDBSettings, Settings, load_settings
 from deltaworks_core.questdb import ManagedQuestDB, QuestDBReader, QuestDBWriter, migrate
 from deltaworks_core.questdb.server import private_server_settings
 
@@ -32,9 +34,15 @@ def questdb_settings(questdb_server: ManagedQuestDB) -> QuestDBSettings:
     return questdb_server.settings
 
 
+# Tests (and the CLIs and services they start) read two Binance-dialect simulated exchanges,
+# sim_a and sim_b, which many of them name; the repository default pairs Binance with OKX.
+TWO_BINANCE_CONFIG = Path(__file__).parent / "fixtures" / "two_binance.toml"
+os.environ[CONFIG_ENV_VAR] = str(TWO_BINANCE_CONFIG)
+
+
 @pytest.fixture(scope="session")
 def settings(questdb_settings: QuestDBSettings) -> Settings:
-    """The repository's default configuration pointed at the test QuestDB."""
+    """The tests' configuration (``TWO_BINANCE_CONFIG``) pointed at the test QuestDB."""
     return load_settings().model_copy(update={"questdb": questdb_settings})
 
 

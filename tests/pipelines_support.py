@@ -48,23 +48,33 @@ class PipelineEnv:
             return sensor.evaluate_tick(context)
 
 
-def pipeline_settings(settings: Settings, names: list[str], withdrawals: int = 5000) -> Settings:
-    """``settings`` with only the exchanges ``names`` (tests keep apart by exchange name)."""
-    exchanges = tuple(ExchangeSettings(name=name, symbols=SYMBOLS) for name in names)
+def pipeline_settings(
+    settings: Settings, names: list[str], withdrawals: int = 5000, ccxt_id: str = "binance"
+) -> Settings:
+    """``settings`` with only the exchanges ``names`` (tests keep apart by exchange name),
+    all of the dialect ``ccxt_id``."""
+    exchanges = tuple(
+        ExchangeSettings.model_validate({"name": name, "ccxt_id": ccxt_id, "symbols": SYMBOLS})
+        for name in names
+    )
     simulator = settings.simulator.model_copy(update={"withdrawals_per_exchange": withdrawals})
     return settings.model_copy(update={"exchanges": exchanges, "simulator": simulator})
 
 
 @contextmanager
 def pipeline_env(
-    settings: Settings, names: list[str], withdrawals: int = 5000, instance_dir: Path | None = None
+    settings: Settings,
+    names: list[str],
+    withdrawals: int = 5000,
+    instance_dir: Path | None = None,
+    ccxt_id: str = "binance",
 ) -> Iterator[PipelineEnv]:
     """A simulator on a free port, on a simulated clock starting now, for exchanges ``names``.
 
     The Dagster instance is ephemeral, or persistent (SQLite, with concurrency pools)
     in ``instance_dir``.
     """
-    own = pipeline_settings(settings, names, withdrawals)
+    own = pipeline_settings(settings, names, withdrawals, ccxt_id)
     clock = SimClock(int(time.time() * 1000))
     free_port = own.simulator.model_copy(update={"port": 0})
     with running_simulator(free_port, own.exchanges, clock=clock) as sim:

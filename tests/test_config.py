@@ -4,11 +4,16 @@ from pathlib import Path
 
 import pytest
 
-from deltaworks_core.config import ConfigError, load_settings, settings_from_dict
+from deltaworks_core.config import (
+    DEFAULT_CONFIG_PATH,
+    ConfigError,
+    load_settings,
+    settings_from_dict,
+)
 
 
 def test_default_configuration_uses_simulated_exchanges_and_managed_questdb() -> None:
-    settings = load_settings()
+    settings = load_settings(DEFAULT_CONFIG_PATH)
     assert settings.questdb.managed
     assert settings.exchanges
     assert all(exchange.mode == "simulated" for exchange in settings.exchanges)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from deltaworks_core.config import DEFAULT_CONFIG_PATH, Settings
-from deltaworks_core.venues.simulator import SimulatorServer
+from deltaworks_core.config import DEFAULT_CONFIG_PATH, Settings, load_settings
+from deltaworks_core.venues.simulator import SimulatorServer, running_simulator
 from deltaworks_exec.cli import app
 from tests.exec_harness import TOKEN, ServiceProcess
 
@@ -77,8 +77,15 @@ def test_serve_refuses_without_token() -> None:
     assert result.exit_code == 2 and "refusing to start" in result.output
 
 
-def test_demo(settings: Settings, simulator: SimulatorServer, tmp_path: Path) -> None:
-    """``python -m deltaworks_exec.demo`` as ``deltaworks demo`` runs it."""
+def test_demo(settings: Settings, tmp_path: Path) -> None:
+    """``python -m deltaworks_exec.demo`` as ``deltaworks demo`` runs it, on the repository's
+    exchanges (a Binance and an OKX dialect) served by a simulator of their own."""
+    exchanges = load_settings(DEFAULT_CONFIG_PATH).exchanges
+    with running_simulator(settings.simulator.model_copy(update={"port": 0}), exchanges) as sim:
+        _run_demo(settings, sim, tmp_path)
+
+
+def _run_demo(settings: Settings, simulator: SimulatorServer, tmp_path: Path) -> None:
     config = DEFAULT_CONFIG_PATH.read_text()
     config = re.sub(r"(\[simulator\][^\[]*?port = )\d+", rf"\g<1>{simulator.port}", config)
     path = tmp_path / "deltaworks.toml"

@@ -9,7 +9,13 @@ import ccxt
 import ccxt.pro
 import pytest
 
-from deltaworks_core.config import ConfigError, Settings, load_settings, settings_from_dict
+from deltaworks_core.config import (
+    DEFAULT_CONFIG_PATH,
+    ConfigError,
+    Settings,
+    load_settings,
+    settings_from_dict,
+)
 from deltaworks_core.venues.factory import create_exchange, create_exchanges
 from deltaworks_core.venues.simulator import dev_credentials
 
@@ -131,10 +137,10 @@ def test_exchanges_are_independent_and_ccxt_defaults_untouched() -> None:
 
 
 def test_repository_configuration_builds_every_exchange() -> None:
-    settings = load_settings()
+    settings = load_settings(DEFAULT_CONFIG_PATH)
     exchanges = create_exchanges(settings, asynchronous=True)
     assert set(exchanges) == {exchange.name for exchange in settings.exchanges}
-    assert all(type(exchange) is ccxt.pro.binance for exchange in exchanges.values())
+    assert all(type(exchanges[e.name]) is getattr(ccxt.pro, e.ccxt_id) for e in settings.exchanges)
 
 
 # --- live -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ same classes with every REST and WebSocket URL pointed at the simulator, under
 the exchange's name::
 
     REST    http://HOST:PORT/<name>/<original path>   e.g. /sim_a/api/v3, /sim_a/fapi/v1;
-                                                      OKX: /sim_b + /api/v5/...
+                                                      OKX: /sim_okx + /api/v5/...
     stream  ws://HOST:PORT/<name>/stream/<key>        key: spot, margin (ccxt.pro tells spot
                                                       streams by "/stream" in the URL)
             ws://HOST:PORT/<name>/ws/<key>            key: linear, inverse, ...
@@ -30,19 +30,8 @@ import ccxt
 import ccxt.pro
 
 from deltaworks_core.config import ConfigError, ExchangeSettings, Settings
+from deltaworks_core.venues.profiles import profile_for
 
-# Market types Delta Works trades (spot, and USDⓈ-M perpetuals for "future" accounts),
-# in each ccxt class's own names.
-_MARKET_OPTIONS: dict[str, dict[str, Any]] = {
-    "binance": {"fetchMarkets": {"types": ["spot", "linear"]}},
-    "okx": {"fetchMarkets": {"types": ["spot", "swap"]}},
-}
-# load_markets against the simulator: Binance's exchangeInfo only, no sapi currency/margin
-# calls (OKX's currencies come from its asset/currencies, which the simulator serves).
-_SIMULATED_OPTIONS: dict[str, dict[str, Any]] = {
-    "binance": {"fetchCurrencies": False, "fetchMargins": False},
-    "okx": {},
-}
 _SPOT_STREAM_KEYS = ("spot", "margin")
 
 
@@ -128,10 +117,12 @@ def create_exchange(
     Raises ``ConfigError`` naming the environment variable when credentials are missing.
     """
     cls = getattr(ccxt.pro if asynchronous else ccxt, exchange.ccxt_id)
-    options = copy.deepcopy(_MARKET_OPTIONS[exchange.ccxt_id])  # ccxt keeps lists by reference
+    profile = profile_for(exchange.ccxt_id)
+    # ccxt keeps option lists by reference: every client gets its own copy
+    options: dict[str, Any] = {"fetchMarkets": {"types": list(profile.market_types)}}
     credentials = _credentials(exchange)
     if exchange.mode == "simulated":
-        options.update(_SIMULATED_OPTIONS[exchange.ccxt_id])
+        options.update(copy.deepcopy(dict(profile.simulator_options)))
         credentials = credentials or _simulator_credentials(exchange)
     # The simulator enforces Binance's request weights itself (HTTP 429); ccxt's client-side
     # limiter would make every fiat-history call wait ~30 s for its huge weight.

@@ -13,6 +13,7 @@ import ccxt
 
 from deltaworks_core.models import Fill, Order
 from deltaworks_core.venues.normalize import fill_from_trade, order_from_ccxt
+from deltaworks_core.venues.profiles import profile_for
 from deltaworks_exec.venue import Balance, MarketRules, OrderBook, OrderRequest, VenueEvent
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,21 @@ class CcxtVenue:
         self._exchange = exchange
         self._reader = reader or exchange
         self._reader.options["warnOnFetchOpenOrdersWithoutSymbol"] = False
+        self._client_ids = profile_for(exchange.id).client_ids
+        self._service_ids: dict[str, str] = {}  # wire client id -> the service's id
+
+    def _wire_id(self, client_order_id: str) -> str:
+        """The service's client id as this exchange accepts it (see ``ClientIdRules``)."""
+        wire = self._client_ids.wire_id(client_order_id)
+        self._service_ids[wire] = client_order_id
+        return wire
+
+    def _order(self, raw: dict[str, Any]) -> Order:
+        """A ccxt order with the service's own client id restored where it was rewritten."""
+        wire = raw.get("clientOrderId")
+        if wire in self._service_ids:
+            raw = {**raw, "clientOrderId": self._service_ids[wire]}
+        return _order(raw, self.name)
 
     async def connect(self) -> None:
         """Load markets (rules, precision); must precede everything else."""
@@ -79,9 +95,15 @@ class CcxtVenue:
     def price_to_precision(self, symbol: str, price: float) -> float:
         return float(self._exchange.price_to_precision(symbol, price))
 
+    async def _complete(self, raw: dict[str, Any], symbol: str) -> dict[str, Any]:
+        """``raw``, or the order read back when the exchange acknowledged with ids only (OKX)."""
+        if raw.get("status") is not None:
+            return raw
+        return await self._exchange.fetch_order(raw["id"], symbol)
+
     async def submit(self, request: OrderRequest) -> Order:
         ccxt_type, trigger_key = _TYPES[request.type]
-        params: dict[str, Any] = {"clientOrderId": request.client_order_id}
+        params: dict[str, Any] = {self._client_ids.param: self._wire_id(request.client_order_id)}
         if trigger_key is not None:
             params[trigger_key] = request.stop_price
         if request.time_in_force == "PO":
@@ -96,29 +118,42 @@ class CcxtVenue:
             request.price if ccxt_type == "limit" else None,
             params,
         )
-        return _order(raw, self.name)
+        return self._order(await self._complete(raw, request.symbol))
 
     async def cancel(self, symbol: str, order_id: str) -> Order:
-        raw = await self._exchange.cancel_order(order_id, symbol)
+        raw = await self._complete(await self._exchange.cancel_order(order_id, symbol), symbol)
         # Binance names the cancel request's own id clientOrderId, the order's origClientOrderId.
         original = (raw.get("info") or {}).get("origClientOrderId")
         if original:
             raw = {**raw, "clientOrderId": original}
-        return _order(raw, self.name)
+        return self._order(raw)
 
     async def fetch_order(
         self, symbol: str, order_id: str | None = None, client_order_id: str | None = None
     ) -> Order | None:
-        params = {"origClientOrderId": client_order_id} if order_id is None else {}
+        params: dict[str, Any] = {}
+        if order_id is None and client_order_id is not None:
+            if self._client_ids.lookup_param is None:
+                return await self._find_by_client_id(symbol, client_order_id)
+            params[self._client_ids.lookup_param] = self._wire_id(client_order_id)
         try:
             raw = await self._exchange.fetch_order(order_id, symbol, params)
         except ccxt.OrderNotFound:
             return None
-        return _order(raw, self.name)
+        return self._order(raw)
+
+    async def _find_by_client_id(self, symbol: str, client_order_id: str) -> Order | None:
+        """For exchanges that cannot fetch by client id: search open, then recent orders."""
+        for fetch in (self._reader.fetch_open_orders, self._reader.fetch_closed_orders):
+            for raw in await fetch(symbol):
+                order = self._order(raw)
+                if order.client_order_id == client_order_id:
+                    return order
+        return None
 
     async def open_orders(self, symbol: str | None = None) -> list[Order]:
         raws = await self._reader.fetch_open_orders(symbol)
-        return [_order(raw, self.name) for raw in raws]
+        return [self._order(raw) for raw in raws]
 
     async def fills(self, symbol: str, since_ms: int | None = None) -> list[Fill]:
         """Every execution since ``since_ms``: day windows (Binance's rule), full pages followed."""
@@ -197,7 +232,7 @@ class CcxtVenue:
 
     async def _watch_orders(self) -> list[VenueEvent]:
         raws = await self._exchange.watch_orders()
-        return [VenueEvent(order=_order(raw, self.name)) for raw in raws]
+        return [VenueEvent(order=self._order(raw)) for raw in raws]
 
     async def _watch_trades(self) -> list[VenueEvent]:
         raws = await self._exchange.watch_my_trades()

@@ -1,4 +1,4 @@
-"""``holdings``: one snapshot of every account type of an exchange, valued in its quote currency."""
+"""``holdings``: one snapshot of every wallet of an exchange, valued in its quote currency."""
 
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -9,6 +9,7 @@ import pandas as pd
 
 from deltaworks_core.models import Holding
 from deltaworks_core.venues.normalize import holdings_from_balance
+from deltaworks_core.venues.profiles import Wallet, profile_for
 from deltaworks_pipelines.assets._common import (
     exchange_failure,
     preview,
@@ -37,9 +38,15 @@ COLUMNS = [
 SYMBOLS = ["exchange", "account_type", "asset", "quote"]
 
 
-def _balance(exchanges: ExchangesResource, name: str, account_type: str) -> dict[str, Any]:
+def _balance(exchanges: ExchangesResource, name: str, wallet: Wallet) -> dict[str, Any]:
     with exchanges.client(name) as venue:
-        return venue.fetch_balance({"type": account_type})
+        return venue.fetch_balance(dict(wallet.balance_params))
+
+
+def wallets(exchanges: ExchangesResource, name: str) -> list[Wallet]:
+    """The distinct wallets behind the exchange's configured account types, each once."""
+    settings = exchanges.exchange_settings(name)
+    return profile_for(settings.ccxt_id).wallets_for(settings.account_types)
 
 
 def _tickers(exchanges: ExchangesResource, name: str) -> dict[str, Any]:
@@ -67,25 +74,27 @@ def _row(holding: Holding, quote: str, prices: dict[str, float]) -> dict[str, An
 
 
 def snapshot(exchanges: ExchangesResource, names: list[str], max_workers: int) -> pd.DataFrame:
-    """Balances of every account type of every exchange in ``names``, valued at snapshot time.
+    """Balances of every wallet of every exchange in ``names``, valued at snapshot time.
 
-    All requests (one balance per account type, one ticker list per exchange) go
+    Account types that share a wallet (OKX's unified trading account) read it once, and
+    its rows carry the wallet's label as ``account_type``. All requests (one balance per
+    wallet, one ticker list per exchange) go
     out on ``max_workers`` threads; ``max_workers=1`` does them one at a time.
     Assets with no route to a price are kept with ``priced = False``; margin
     balances are valued net of their debt. Every row carries the snapshot time.
     """
     now = datetime.now(UTC)
     ts = now.replace(microsecond=now.microsecond // 1000 * 1000)
-    accounts = [(n, t) for n in names for t in exchanges.exchange_settings(n).account_types]
-    tasks = [partial(_balance, exchanges, n, t) for n, t in accounts]
+    accounts = [(n, w) for n in names for w in wallets(exchanges, n)]
+    tasks = [partial(_balance, exchanges, n, w) for n, w in accounts]
     tasks += [partial(_tickers, exchanges, n) for n in names]
     results = run_parallel(tasks, max_workers)
     balances = results[: len(accounts)]
     prices = {n: last_prices(t) for n, t in zip(names, results[len(accounts) :], strict=True)}
     rows = [
         _row(holding, exchanges.exchange_settings(name).quote_currency, prices[name])
-        for (name, account_type), balance in zip(accounts, balances, strict=True)
-        for holding in holdings_from_balance(balance, name, account_type, ts)
+        for (name, wallet), balance in zip(accounts, balances, strict=True)
+        for holding in holdings_from_balance(balance, name, wallet.label, ts)
     ]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["ts"] = utc_micros(frame["ts"])

@@ -6,7 +6,7 @@ day or a sync window never duplicates a withdrawal. The asset is a history
 asset (``assets.history``): a backfill of many days is one run per exchange.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +16,7 @@ import pandas as pd
 
 from deltaworks_core.models import Withdrawal
 from deltaworks_core.venues.normalize import withdrawal_from_transaction
+from deltaworks_core.venues.profiles import HistoryPaging, profile_for
 from deltaworks_pipelines.assets._common import utc_micros
 from deltaworks_pipelines.assets.history import (
     HistorySource,
@@ -28,33 +29,53 @@ from deltaworks_pipelines.sync_state import Window
 
 TABLE = "withdrawals"
 SYMBOLS = ["exchange", "kind", "asset", "network", "status", "status_raw"]
-CRYPTO_PAGE = 1000  # Binance capital/withdraw/history: limit <= 1000, paged by offset
 FIAT_PAGE = 500  # Binance fiat/orders: rows <= 500, paged by page number
-WINDOW_MS = 90 * 86_400_000  # both endpoints: at most 90 days between start and end
 COMMIT_DAYS = 30  # a backfill commits (and can resume) every 30 days of history
 
+Pages = Callable[[ExchangeClient, HistoryPaging, int, int, OnPage], Iterator[dict[str, Any]]]
 
-def _crypto(
-    venue: ExchangeClient, start_ms: int, end_ms: int, on_page: OnPage
+
+def _by_offset(
+    venue: ExchangeClient, paging: HistoryPaging, start_ms: int, end_ms: int, on_page: OnPage
 ) -> Iterator[dict[str, Any]]:
+    """Binance's crypto history: pages of ``page_size`` by ``offset``; a short page ends it."""
     offset = 0
     while True:
         page = venue.fetch_withdrawals(
-            None,
-            start_ms,
-            CRYPTO_PAGE,
-            {"endTime": end_ms - 1, "offset": offset},
+            None, start_ms, paging.page_size, {"endTime": end_ms - 1, "offset": offset}
         )
         on_page()
         yield from page
-        if len(page) < CRYPTO_PAGE:
+        if len(page) < paging.page_size:
             return
         offset += len(page)
 
 
-def _fiat(
-    venue: ExchangeClient, start_ms: int, end_ms: int, on_page: OnPage
+def _by_until(
+    venue: ExchangeClient, paging: HistoryPaging, start_ms: int, end_ms: int, on_page: OnPage
 ) -> Iterator[dict[str, Any]]:
+    """Newest-first history (OKX's ``after`` cursor, ccxt's ``until``): each next page
+    ends just after the oldest record seen; a short page ends it."""
+    until = end_ms
+    seen: set[str] = set()
+    while True:
+        page = venue.fetch_withdrawals(None, start_ms, paging.page_size, {"until": until})
+        on_page()
+        new = [tx for tx in page if str(tx.get("id")) not in seen]
+        yield from new
+        seen.update(str(tx.get("id")) for tx in new)
+        if len(page) < paging.page_size:
+            return
+        oldest = min(int(tx["timestamp"]) for tx in page)
+        # the bound is exclusive: +1 re-reads the oldest millisecond, unless a whole page
+        # shared it (then move past it rather than loop)
+        until = oldest + 1 if new and oldest + 1 < until else oldest
+
+
+def _fiat(
+    venue: ExchangeClient, paging: HistoryPaging, start_ms: int, end_ms: int, on_page: OnPage
+) -> Iterator[dict[str, Any]]:
+    """Binance's separate fiat history: pages of ``FIAT_PAGE`` by page number."""
     page_number = 1
     while True:
         page = venue.fetch_withdrawals(
@@ -70,20 +91,33 @@ def _fiat(
         page_number += 1
 
 
+_CURSORS: dict[str, Pages] = {"offset": _by_offset, "until": _by_until}
+
+
 def fetch_withdrawals(
     venue: ExchangeClient, start_ms: int, end_ms: int, on_page: OnPage = lambda: None
 ) -> list[Withdrawal]:
     """Crypto and fiat withdrawals applied in ``[start_ms, end_ms)``, oldest first, by id once.
 
-    Pages through both endpoints in windows of at most 90 days, calling ``on_page``
-    after every response. When nothing is new, a window of under 90 days costs one
-    request per endpoint.
+    Pages by the exchange profile's rules (page size, cursor, longest window, a
+    separate fiat pass), calling ``on_page`` after every response. When nothing is
+    new, each window costs one request per pass.
     """
+    paging = profile_for(venue.config.ccxt_id).withdrawals
+    if paging.currency_required:
+        raise NotImplementedError(
+            f"withdrawals of {venue.name}: {venue.config.ccxt_id} lists withdrawals per "
+            "currency, which this sync does not do yet"
+        )
+    passes: list[tuple[str, Pages]] = [("crypto", _CURSORS[paging.cursor])]
+    if paging.fiat_pass:
+        passes.append(("fiat", _fiat))
+    step = paging.window_ms or max(end_ms - start_ms, 1)
     found: dict[str, Withdrawal] = {}
-    for window_start in range(start_ms, end_ms, WINDOW_MS):
-        window_end = min(window_start + WINDOW_MS, end_ms)
-        for kind, pages in (("crypto", _crypto), ("fiat", _fiat)):
-            for tx in pages(venue, window_start, window_end, on_page):
+    for window_start in range(start_ms, end_ms, step):
+        window_end = min(window_start + step, end_ms)
+        for kind, pages in passes:
+            for tx in pages(venue, paging, window_start, window_end, on_page):
                 withdrawal = withdrawal_from_transaction(tx, venue.name, kind)
                 ms = int(withdrawal.ts.timestamp() * 1000)
                 if start_ms <= ms < end_ms:

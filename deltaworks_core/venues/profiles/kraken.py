@@ -1,0 +1,29 @@
+"""Kraken spot: one wallet (BalanceEx) behind spot and margin; futures is another exchange."""
+
+from deltaworks_core.venues.profiles.base import (
+    Capabilities,
+    ClientIdRules,
+    ExchangeProfile,
+    HistoryPaging,
+    Wallet,
+)
+
+PROFILE = ExchangeProfile(
+    ccxt_id="kraken",
+    wallets=(Wallet("spot", frozenset({"spot", "margin"}), {}),),
+    # WithdrawStatus: crypto and fiat on one endpoint (told apart by the record's method),
+    # paged by cursor, newest first
+    withdrawals=HistoryPaging(page_size=500, cursor="until", window_ms=None),
+    # cl_ord_id: a UUID or free text of up to 18 characters
+    client_ids=ClientIdRules(
+        param="cl_ord_id", lookup_param="cl_ord_id", pattern=r"[A-Za-z0-9_-]+", max_length=18
+    ),
+    capabilities=Capabilities(
+        native_order_types=frozenset(
+            {"market", "limit", "stop_loss", "stop_loss_limit", "take_profit", "take_profit_limit"}
+        ),
+        fetch_order_by_client_id=True,
+        fills_page=50,
+        fills_window_ms=None,
+    ),
+)
