@@ -17,7 +17,7 @@ from deltaworks_core.config import QuestDBSettings
 from deltaworks_core.questdb import QuestDBReader
 from deltaworks_core.venues.simulator import SimulatorServer
 from deltaworks_exec.api.app import create_app
-from deltaworks_exec.api.roles import api_routes, route_permissions
+from deltaworks_exec.api.roles import READ_ONLY, api_routes, route_permissions
 from deltaworks_exec.api.ws_actions import WS_ACTIONS
 from deltaworks_exec.auth.roles import Principal, Role
 from deltaworks_exec.auth.signin import Authenticator, FailureLimiter, SignInError
@@ -74,26 +74,40 @@ def test_every_route_declares_exactly_one_permission(running: RunningService) ->
 
 
 def test_every_route_and_role_is_allowed_or_forbidden_as_declared(
-    running: RunningService, role_tokens: dict[Role, str]
+    running: RunningService, role_tokens: dict[Role, str], store: UserStore, reader: QuestDBReader
 ) -> None:
     checked = 0
+    audited: dict[Role, list[tuple[str, str]]] = {role: [] for role in Role}
+    clients = {role: running.client(token) for role, token in role_tokens.items()}
     for declared, route in _routes(running):
         (permission,) = route_permissions(route) or {None}
         if permission is None:
             continue
         path = re.sub(r"\{[^}]+\}", "nope", declared)
-        for role, token in role_tokens.items():
+        for role, client in clients.items():
             for method in route.methods:
-                with running.client(token) as client:
-                    # An invalid body: an allowed role gets 422 and nothing changes.
-                    body = [] if method in ("POST", "PUT") else None
-                    status = client.request(method, path, json=body).status_code
+                # An invalid body: an allowed role gets 422 and nothing changes.
+                body = [] if method in ("POST", "PUT") else None
+                status = client.request(method, path, json=body).status_code
                 allowed = Principal("u", role).may(permission)
                 expected = "allowed" if allowed else "403"
                 actual = "403" if status == 403 else "allowed" if status != 401 else "401"
                 assert actual == expected, f"{role} {method} {declared}: HTTP {status}"
                 checked += 1
+                if permission not in READ_ONLY:
+                    audited[role].append((route.name, "allowed" if allowed else "denied"))
+    for client in clients.values():
+        client.close()
     assert checked >= len(Role) * 20
+
+    reader.wait_visible("audit_events")
+    for role, token in role_tokens.items():  # one row per state-changing request, as decided
+        rows = reader.query(
+            "SELECT action, outcome FROM audit_events WHERE user_name = %s AND role = %s "
+            "AND action NOT LIKE %s",
+            (_user_of(store, token), role.value, "ws.%"),
+        )
+        assert sorted((r["action"], r["outcome"]) for r in rows) == sorted(audited[role])
 
 
 def test_the_openapi_document_names_each_routes_roles(running: RunningService) -> None:
