@@ -218,6 +218,13 @@ def _validated(action: WsAction, params: Any) -> BaseModel:
         raise WsRefused(422, problems) from None
 
 
+def _target(params: Any) -> str:
+    """What an action is about, as REST audit rows name it (``order_id=...``)."""
+    if isinstance(params, dict) and "order_id" in params:
+        return f"order_id={params['order_id']}"
+    return ""
+
+
 async def _audit(
     session: WsSession, action: WsAction, principal: Principal | None, params: Any, outcome: Outcome
 ) -> None:
@@ -225,7 +232,7 @@ async def _audit(
         user=principal.user if principal else "(not signed in)",
         role=principal.role.value if principal else "",
         action=f"ws.{action.name}",
-        target=str(params.get("order_id", "")) if isinstance(params, dict) else "",
+        target=_target(params),
         params=json.dumps(params, default=str),
         outcome=outcome,
         client=session.websocket.client.host if session.websocket.client else "unknown",
