@@ -24,9 +24,11 @@ class OrderSink(Protocol):
     never send twice after a ``NetworkError`` without looking the id up first.
     """
 
-    async def submit(self, request: OrderRequest, algo_id: str | None = None) -> Order: ...
+    async def submit(
+        self, request: OrderRequest, algo_id: str | None = None, user: str | None = None
+    ) -> Order: ...
 
-    async def cancel(self, symbol: str, order_id: str) -> Order: ...
+    async def cancel(self, symbol: str, order_id: str, user: str | None = None) -> Order: ...
 
     async def fetch_order(
         self, symbol: str, order_id: str | None = None, client_order_id: str | None = None
@@ -40,7 +42,9 @@ class VenueOrders:
         self.venue = venue
         self.attempts = attempts
 
-    async def submit(self, request: OrderRequest, algo_id: str | None = None) -> Order:
+    async def submit(
+        self, request: OrderRequest, algo_id: str | None = None, user: str | None = None
+    ) -> Order:
         for _ in range(self.attempts - 1):
             try:
                 return await self.venue.submit(request)
@@ -58,7 +62,7 @@ class VenueOrders:
         except ccxt.NetworkError:
             return None
 
-    async def cancel(self, symbol: str, order_id: str) -> Order:
+    async def cancel(self, symbol: str, order_id: str, user: str | None = None) -> Order:
         return await self.venue.cancel(symbol, order_id)
 
     async def fetch_order(

@@ -216,8 +216,11 @@ class ExecService:
             extra={"venue": name, "error": repr(exc)[:300]},
         )
 
-    async def set_kill_switch(self, engaged: bool, reason: str | None = None) -> int:
-        """Persist the switch, block (or release) new orders; on: cancel every open order."""
+    async def set_kill_switch(
+        self, engaged: bool, reason: str | None = None, user: str | None = None
+    ) -> int:
+        """Persist the switch, block (or release) new orders; on: cancel every open order
+        (the cancels' events carry ``user``)."""
         assert self.oms is not None and self.journal is not None
         row = {
             "ts_us": self.oms.now_us(),
@@ -228,7 +231,7 @@ class ExecService:
         await self.journal.write(control=[row])
         self.oms.kill_switch = engaged
         self.bus.publish("kill_switch", {"engaged": engaged, "reason": reason})
-        return await self.oms.cancel_all() if engaged else 0
+        return await self.oms.cancel_all(user=user) if engaged else 0
 
     async def order_history(self, order_id: str) -> tuple[list[dict], list[dict]]:
         assert self.reader is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -9,13 +10,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.routing import APIRoute
 from typer.testing import CliRunner
-from websockets.exceptions import InvalidStatus
-from websockets.sync.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import ClientConnection, connect
 
 from deltaworks_core.config import QuestDBSettings
 from deltaworks_core.questdb import QuestDBReader
+from deltaworks_core.venues.simulator import SimulatorServer
 from deltaworks_exec.api.app import create_app
-from deltaworks_exec.api.roles import api_routes, route_permissions
+from deltaworks_exec.api.roles import READ_ONLY, api_routes, route_permissions
+from deltaworks_exec.api.ws_actions import WS_ACTIONS
 from deltaworks_exec.auth.roles import Principal, Role
 from deltaworks_exec.auth.signin import Authenticator, FailureLimiter, SignInError
 from deltaworks_exec.auth.store import UserStore, UserStoreError
@@ -71,26 +74,40 @@ def test_every_route_declares_exactly_one_permission(running: RunningService) ->
 
 
 def test_every_route_and_role_is_allowed_or_forbidden_as_declared(
-    running: RunningService, role_tokens: dict[Role, str]
+    running: RunningService, role_tokens: dict[Role, str], store: UserStore, reader: QuestDBReader
 ) -> None:
     checked = 0
+    audited: dict[Role, list[tuple[str, str]]] = {role: [] for role in Role}
+    clients = {role: running.client(token) for role, token in role_tokens.items()}
     for declared, route in _routes(running):
         (permission,) = route_permissions(route) or {None}
         if permission is None:
             continue
         path = re.sub(r"\{[^}]+\}", "nope", declared)
-        for role, token in role_tokens.items():
+        for role, client in clients.items():
             for method in route.methods:
-                with running.client(token) as client:
-                    # An invalid body: an allowed role gets 422 and nothing changes.
-                    body = [] if method in ("POST", "PUT") else None
-                    status = client.request(method, path, json=body).status_code
+                # An invalid body: an allowed role gets 422 and nothing changes.
+                body = [] if method in ("POST", "PUT") else None
+                status = client.request(method, path, json=body).status_code
                 allowed = Principal("u", role).may(permission)
                 expected = "allowed" if allowed else "403"
                 actual = "403" if status == 403 else "allowed" if status != 401 else "401"
                 assert actual == expected, f"{role} {method} {declared}: HTTP {status}"
                 checked += 1
+                if permission not in READ_ONLY:
+                    audited[role].append((route.name, "allowed" if allowed else "denied"))
+    for client in clients.values():
+        client.close()
     assert checked >= len(Role) * 20
+
+    reader.wait_visible("audit_events")
+    for role, token in role_tokens.items():  # one row per state-changing request, as decided
+        rows = reader.query(
+            "SELECT action, outcome FROM audit_events WHERE user_name = %s AND role = %s "
+            "AND action NOT LIKE %s",
+            (_user_of(store, token), role.value, "ws.%"),
+        )
+        assert sorted((r["action"], r["outcome"]) for r in rows) == sorted(audited[role])
 
 
 def test_the_openapi_document_names_each_routes_roles(running: RunningService) -> None:
@@ -249,3 +266,141 @@ def test_each_state_changing_request_leaves_one_audit_row(
         ("set_kill_switch", "denied"),
         ("cancel_order", "allowed"),
     ]
+
+
+# -- the WebSocket: every message signed in, authorized and audited ----------------------------
+
+
+def _ws(running: RunningService, token: str) -> ClientConnection:
+    url = running.url.replace("http", "ws") + "/ws"
+    return connect(url, additional_headers={"Authorization": f"Bearer {token}"})
+
+
+def _answer(ws: ClientConnection) -> dict:
+    """The reply to the last message (stream events, which carry ``seq``, are skipped)."""
+    while True:
+        message = json.loads(ws.recv(timeout=10))
+        if "seq" not in message:
+            return message
+
+
+def _user_of(store: UserStore, token: str) -> str:
+    record = store.token(token[4:20])
+    assert record is not None
+    return record.user_name
+
+
+def test_every_websocket_action_and_role_is_allowed_or_forbidden_as_declared(
+    running: RunningService, role_tokens: dict[Role, str], store: UserStore, reader: QuestDBReader
+) -> None:
+    assert {"subscribe", "unsubscribe", "cancel_order", "kill_switch"} <= set(WS_ACTIONS)
+    checked = 0
+    for role, token in role_tokens.items():
+        with _ws(running, token) as ws:
+            ws.send(json.dumps({"undeclared": {}}))  # an action nobody declared does not exist
+            assert _answer(ws)["data"]["status"] == 400
+            for action in WS_ACTIONS.values():
+                # Invalid parameters: an allowed role gets 422 and nothing changes.
+                ws.send(json.dumps({action.name: "not parameters"}))
+                reply = _answer(ws)
+                allowed = Principal("u", role).may(action.permission)
+                assert reply["type"] == "error" and reply["data"]["action"] == action.name
+                assert reply["data"]["status"] == (422 if allowed else 403), f"{role}: {reply}"
+                checked += 1
+    assert checked == len(Role) * len(WS_ACTIONS)
+
+    reader.wait_visible("audit_events")
+    for role, token in role_tokens.items():  # one row per state-changing message, as decided
+        rows = reader.query(
+            "SELECT action, outcome, role FROM audit_events WHERE user_name = %s "
+            "AND action LIKE %s",
+            (_user_of(store, token), "ws.%"),
+        )
+        expected = [
+            (
+                f"ws.{a.name}",
+                "allowed" if Principal("u", role).may(a.permission) else "denied",
+                role,
+            )
+            for a in WS_ACTIONS.values()
+            if a.audited
+        ]
+        assert sorted((r["action"], r["outcome"], r["role"]) for r in rows) == sorted(expected)
+
+
+def test_a_revoked_token_is_refused_at_its_next_websocket_message(
+    running: RunningService, store: UserStore, unique: str
+) -> None:
+    name = f"wsrev-{unique}"
+    store.add_user(name, Role.VIEWER, "test")
+    issued = store.issue_token(name, "socket", None, "test")
+    subscribe = json.dumps({"subscribe": {"exchange": "sim_a", "symbols": ["BTC/USDT"]}})
+    with _ws(running, issued.token) as ws:
+        ws.send(subscribe)
+        assert _answer(ws)["type"] == "subscribed"
+        store.revoke_token(issued.record.token_id, "test")
+        ws.send(subscribe)
+        refused = _answer(ws)
+        assert refused["type"] == "error" and refused["data"]["status"] == 403
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                ws.recv(timeout=10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+
+
+def test_order_and_algorithm_events_carry_the_user_who_acted(
+    running: RunningService,
+    store: UserStore,
+    reader: QuestDBReader,
+    simulator: SimulatorServer,
+    unique: str,
+) -> None:
+    tokens = {}
+    for who in ("alice", "bob"):
+        store.add_user(f"{who}-{unique}", Role.TRADER, "test")
+        tokens[who] = store.issue_token(f"{who}-{unique}", "t", None, "test").token
+    alice, bob = f"alice-{unique}", f"bob-{unique}"
+    depth = simulator.engine("sim_a").order_book("BTC/USDT", 1)
+    bid = depth.bids[0][0] * float(depth.market.tick)
+    body = {"exchange": "sim_a", "symbol": "BTC/USDT", "side": "buy", "type": "limit",
+            "amount": 0.001, "price": round(bid * 0.995, 2)}  # fmt: skip
+    with running.client(tokens["alice"]) as client:
+        order = client.post("/orders", json=body).json()
+    assert order["status"] == "new" and order["user"] == alice
+    with _ws(running, tokens["bob"]) as ws:  # bob cancels it over the WebSocket
+        ws.send(json.dumps({"cancel_order": {"order_id": order["order_id"]}}))
+        reply = _answer(ws)
+    assert reply["type"] == "cancel_requested" and reply["data"]["user"] == bob
+    reader.wait_visible("order_events")
+    rows = reader.query(
+        "SELECT status, user_name FROM order_events WHERE order_id = %s ORDER BY seq",
+        (order["order_id"],),
+    )
+    by_status = {r["status"]: r["user_name"] for r in rows}
+    assert by_status["pending_new"] == by_status["new"] == alice
+    assert by_status["pending_cancel"] == bob
+    with running.client(tokens["alice"]) as client:
+        shown = client.get(f"/orders/{order['order_id']}").json()
+    assert [e["user_name"] for e in shown["events"]][:2] == [alice, alice]
+
+    algo = {"algo": "twap", "exchange": "sim_a", "symbol": "BTC/USDT", "side": "buy",
+            "quantity": 0.002, "params": {"duration_s": 3600, "slices": 2},
+            "algo_id": f"u{unique}"}  # fmt: skip
+    with running.client(tokens["alice"]) as client:
+        started = client.post("/algos", json=algo)
+    assert started.status_code == 201, started.text
+    assert started.json()["user"] == alice
+    with running.client(tokens["bob"]) as client:
+        canceled = client.post(f"/algos/u{unique}/cancel").json()
+    assert canceled["status"] == "canceled" and canceled["user"] == bob
+    reader.wait_visible("algo_events")
+    events = reader.query(
+        "SELECT status, user_name FROM algo_events WHERE algo_id = %s ORDER BY seq",
+        (f"u{unique}",),
+    )
+    assert events[0]["user_name"] == alice and events[-1]["user_name"] == bob
+    assert events[-1]["status"] == "canceled"
+    children = reader.query(
+        "SELECT DISTINCT user_name FROM order_events WHERE algo_id = %s", (f"u{unique}",)
+    )
+    assert {r["user_name"] for r in children} <= {alice, bob} and children

@@ -104,6 +104,8 @@ async def test_restore_keeps_everything_acknowledged_before_the_backup(
     config_file.write_text("[exec]\nport = 8899\n")
     dagster_home = tmp_path / "dagster_home"
     dagster_home.mkdir()
+    instance_config = "telemetry:\n  enabled: false\n"  # the instance's own configuration
+    (dagster_home / "dagster.yaml").write_text(instance_config)
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         run_id = _dagster_job.execute_in_process(instance=instance).run_id
     journal = Journal(settings)
@@ -155,6 +157,7 @@ async def test_restore_keeps_everything_acknowledged_before_the_backup(
     assert {f"bk-fill-{n}" for n in before_backup} <= fills
     assert not {f"bk-{n}" for n in lost_by_design} & orders  # restored to the checkpoint
     assert not {f"bk-fill-{n}" for n in lost_by_design} & fills
+    assert (dagster_home / "dagster.yaml").read_text() == instance_config
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         run = instance.get_run_by_id(run_id)
         assert run is not None and run.is_success

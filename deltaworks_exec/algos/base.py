@@ -111,6 +111,7 @@ class ParentOrder(ABC):
         self.status = "pending"
         self.message = ""
         self.outcome: str | None = None  # how it ended, set by the algorithm
+        self.user: str | None = None  # who made the last request acting on it
         self.target = Decimal(0)
         self.children: dict[int, Order] = {}
         self.next_child = 0
@@ -133,8 +134,9 @@ class ParentOrder(ABC):
 
     # -- lifecycle ----------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Start working the order now."""
+    async def start(self, user: str | None = None) -> None:
+        """Start working the order now (on behalf of ``user``)."""
+        self.user = user
         await self._set_status("running", "started")
         self._launch()
 
@@ -150,6 +152,7 @@ class ParentOrder(ABC):
         self.status = event.status
         self.message = event.message
         self.target = dec(event.target)
+        self.user = event.user
         await self._adopt(event.children)
         if event.status in TERMINAL:
             self._done.set()
@@ -164,20 +167,28 @@ class ParentOrder(ABC):
         if self.status not in statuses:
             raise AlgoError(f"algorithm {self.spec.algo_id} is {self.status}: cannot {action}")
 
-    async def pause(self) -> None:
+    def _acting(self, user: str | None) -> None:
+        """Record who acts on the order from now on; ``None`` keeps the current user."""
+        if user is not None:
+            self.user = user
+
+    async def pause(self, user: str | None = None) -> None:
         """Stop sending, cancel open children; ``resume`` continues."""
         self._require("pause", "running")
+        self._acting(user)
         await self._halt()
         await self._set_status("paused", "paused")
 
-    async def resume(self) -> None:
+    async def resume(self, user: str | None = None) -> None:
         self._require("resume", "paused")
+        self._acting(user)
         await self._set_status("running", "resumed")
         self._launch()
 
-    async def cancel(self, reason: str = "canceled") -> None:
+    async def cancel(self, reason: str = "canceled", user: str | None = None) -> None:
         """Stop for good and cancel open children."""
         self._require("cancel", "pending", "running", "paused")
+        self._acting(user)
         await self._halt()
         await self._set_status("canceled", reason)
         self._done.set()
@@ -274,6 +285,7 @@ class ParentOrder(ABC):
                 message=message,
                 children=self.next_child,
                 target=float(self.target),
+                user=self.user,
             )
         )
 
@@ -328,7 +340,9 @@ class ParentOrder(ABC):
             time_in_force=time_in_force,
         )
         try:
-            order: Order | None = await self.ctx.orders.submit(request, algo_id=self.spec.algo_id)
+            order: Order | None = await self.ctx.orders.submit(
+                request, algo_id=self.spec.algo_id, user=self.user
+            )
         except ccxt.NetworkError:
             self._unknown.add(n)
             order = None
@@ -377,7 +391,9 @@ class ParentOrder(ABC):
         """Cancel one child; a child that already ended is just refreshed."""
         n = next(k for k, o in self.children.items() if o.id == order.id)
         try:
-            self.children[n] = await self.ctx.orders.cancel(self.spec.symbol, order.id)
+            self.children[n] = await self.ctx.orders.cancel(
+                self.spec.symbol, order.id, user=self.user
+            )
         except (ccxt.OrderNotFound, ccxt.NetworkError):
             latest = await self.ctx.orders.fetch_order(self.spec.symbol, order_id=order.id)
             if latest is not None:

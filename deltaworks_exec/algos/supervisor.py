@@ -58,6 +58,7 @@ def summary(algo: ParentOrder) -> dict[str, Any]:
         "message": algo.message,
         "start_ms": algo.start_ms,
         "params": algo.params(),
+        "user": algo.user,
     }
 
 
@@ -79,6 +80,7 @@ def event_summary(event: AlgoEvent) -> dict[str, Any]:
         "message": event.message,
         "start_ms": params.pop("start_ms", None),
         "params": params,
+        "user": event.user,
     }
 
 
@@ -159,8 +161,9 @@ class AlgoSupervisor:
         quantity: float,
         params: dict[str, Any],
         algo_id: str | None = None,
+        user: str | None = None,
     ) -> ParentOrder:
-        """Create and start a parent order; ``ValueError`` names what is wrong."""
+        """Create and start a parent order for ``user``; ``ValueError`` names what is wrong."""
         algo_id = algo_id or f"a{uuid.uuid4().hex[:12]}"
         if algo_id in self.algos:
             raise ValueError(f"algo_id {algo_id!r} is already in use")
@@ -174,7 +177,7 @@ class AlgoSupervisor:
             params = await asyncio.to_thread(self._with_profile, spec, params)
         parent = create(algo, spec, params, ctx)
         self.algos[algo_id] = parent
-        await parent.start()
+        await parent.start(user)
         return parent
 
     async def get(self, algo_id: str) -> ParentOrder:
@@ -199,19 +202,19 @@ class AlgoSupervisor:
                     rows[event.algo_id] = event_summary(event)
         return [row for row in rows.values() if status in (None, row["status"])]
 
-    async def pause(self, algo_id: str) -> ParentOrder:
+    async def pause(self, algo_id: str, user: str | None = None) -> ParentOrder:
         algo = await self.get(algo_id)
-        await algo.pause()
+        await algo.pause(user)
         return algo
 
-    async def resume(self, algo_id: str) -> ParentOrder:
+    async def resume(self, algo_id: str, user: str | None = None) -> ParentOrder:
         algo = await self.get(algo_id)
-        await algo.resume()
+        await algo.resume(user)
         return algo
 
-    async def cancel(self, algo_id: str) -> ParentOrder:
+    async def cancel(self, algo_id: str, user: str | None = None) -> ParentOrder:
         algo = await self.get(algo_id)
-        await algo.cancel()
+        await algo.cancel(user=user)
         return algo
 
     async def recover(self) -> list[ParentOrder]:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from deltaworks_exec.algos.base import AlgoError
 from deltaworks_exec.algos.supervisor import AlgoSupervisor, UnknownAlgoError, detail, summary
-from deltaworks_exec.api.roles import allow
+from deltaworks_exec.api.roles import acting_user, allow
 from deltaworks_exec.auth.roles import Permission
 
 
@@ -45,6 +45,9 @@ class AlgoOut(BaseModel):
     message: str
     start_ms: int | None
     params: dict[str, Any]
+    user: str | None = Field(
+        default=None, description="Who made the last request acting on it (start, pause, ...)"
+    )
 
 
 class SchedulePoint(BaseModel):
@@ -97,6 +100,7 @@ def algo_router() -> APIRouter:
                 body.quantity,
                 body.params,
                 body.algo_id,
+                acting_user(request),
             )
         except (ValueError, AlgoError) as exc:
             raise _unprocessable("params", str(exc)) from None
@@ -118,7 +122,7 @@ def algo_router() -> APIRouter:
     async def _act(request: Request, algo_id: str, action: str) -> AlgoOut:
         algos = _algos(request)
         try:
-            algo = await getattr(algos, action)(algo_id)
+            algo = await getattr(algos, action)(algo_id, acting_user(request))
         except UnknownAlgoError as exc:
             raise HTTPException(404, exc.message) from None
         except AlgoError as exc:

@@ -14,7 +14,13 @@ from deltaworks_core.questdb import QuestDBReader
 from deltaworks_exec.api.algos import algo_router
 from deltaworks_exec.api.audit import router as audit_router
 from deltaworks_exec.api.dashboard import router as dashboard_router
-from deltaworks_exec.api.roles import allow, document_roles, presented_token, sign_in
+from deltaworks_exec.api.roles import (
+    acting_user,
+    allow,
+    document_roles,
+    presented_token,
+    sign_in,
+)
 from deltaworks_exec.api.schemas import (
     BalanceOut,
     ErrorOut,
@@ -131,7 +137,8 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
     )
     async def submit_order(body: OrderIn, request: Request, response: Response) -> dict:
         """Submit an order. Rejected orders come back with ``status: rejected`` and a reason."""
-        order, created = await _oms(request).submit(NewOrder(**body.model_dump()))
+        new = NewOrder(**body.model_dump(), user=acting_user(request))
+        order, created = await _oms(request).submit(new)
         if not created:
             response.status_code = 200
         return order.public()
@@ -190,7 +197,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
     )
     async def cancel_order(order_id: str, request: Request) -> dict:
         """Cancel an open order (409 when it is no longer cancelable)."""
-        return (await _oms(request).cancel(order_id)).public()
+        return (await _oms(request).cancel(order_id, acting_user(request))).public()
 
     @protected.get("/venues", tags=["venues"], dependencies=[allow(Permission.READ)])
     async def venues() -> list[str]:
@@ -260,7 +267,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
     async def set_kill_switch(body: KillSwitchIn, request: Request) -> dict:
         """On: block new orders and cancel every open one. Off: release."""
         _oms(request)
-        canceled = await service.set_kill_switch(body.engaged, body.reason)
+        canceled = await service.set_kill_switch(body.engaged, body.reason, acting_user(request))
         return {"engaged": body.engaged, "canceled": canceled}
 
     app.include_router(protected)
@@ -268,11 +275,12 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
 
     @app.websocket("/ws")
     async def events(websocket: WebSocket) -> None:
-        """Order, fill and kill-switch events in ``seq`` order; send
-        ``{"subscribe": {"exchange": ..., "symbols": [...]}}`` for order-book events."""
+        """Order, fill and kill-switch events in ``seq`` order; messages are actions
+        (``ws_actions``), e.g. ``{"subscribe": {"exchange": ..., "symbols": [...]}}``."""
         presented = presented_token(websocket.headers.get("authorization"))
+        presented = presented or websocket.query_params.get("token")
         try:
-            principal = await sign_in(websocket, presented or websocket.query_params.get("token"))
+            principal = await sign_in(websocket, presented)
         except HTTPException as exc:
             await websocket.send_denial_response(Response(status_code=exc.status_code))
             return
@@ -280,7 +288,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
             await websocket.send_denial_response(Response(status_code=403))
             return
         await websocket.accept()
-        await app.state.feeds.serve(websocket)
+        await app.state.feeds.serve(websocket, presented, principal)
 
     document_roles(app)
     return app

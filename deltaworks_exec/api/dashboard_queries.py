@@ -104,7 +104,7 @@ def fills(reader: QuestDBReader, exchange: str | None, limit: int) -> list[dict[
 
 _ALGO_COLUMNS = (
     "ts, algo_id, seq, algo, status, exchange, symbol, side, quantity, filled, average, "
-    "target, children, message"
+    "target, children, message, user_name"
 )
 
 

@@ -87,6 +87,7 @@ class AlgoProgressOut(BaseModel):
     target: float | None
     children: int | None
     message: str | None
+    user_name: str | None = None
 
 
 class ArbitrageOut(BaseModel):

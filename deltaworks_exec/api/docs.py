@@ -10,6 +10,8 @@ from typing import Any
 
 from deltaworks_core.config import REPO_ROOT, RiskLimits, Settings
 from deltaworks_exec.api.app import create_app
+from deltaworks_exec.api.roles import roles_with
+from deltaworks_exec.api.ws_actions import WS_ACTIONS
 from deltaworks_exec.service import ExecService
 
 API_DOC = REPO_ROOT / "docs" / "API.md"
@@ -81,11 +83,16 @@ Token in the `Authorization` header (or `?token=` for browsers); refused with HT
 401/403/429 as above. Every role may read the stream (permission `read`).
 The server sends `{"seq": n, "type": "order" | "fill" | "kill_switch" | "book", "data": {...}}`
 in increasing `seq`: `order` carries an order as in `OrderOut` (each order's `data.seq`
-increases by one per transition), `fill` a fill row. Send
-`{"subscribe": {"exchange": "sim_a", "symbols": ["BTC/USDT"]}}` to receive `book` events
-(top 10 levels, about once a second) for those symbols.
+increases by one per transition), `fill` a fill row.
 
-## Endpoints
+A client sends actions, one per message: `{"<action>": {...parameters}}`, e.g.
+`{"subscribe": {"exchange": "sim_a", "symbols": ["BTC/USDT"]}}`. Each message is signed in
+again with the socket's token (a revoked or expired token gets an error and the socket is
+closed with code 1008) and checked against the action's permission; a refusal answers
+`{"type": "error", "data": {"action", "status": 403, "detail"}}` and the socket stays open.
+State-changing actions are audited (`ws.<action>`, allowed or denied) before they take
+effect. Other errors: 400 (not an action), 422 (invalid parameters), 404, 409, 503 as over
+REST. A success answers `{"type": <reply>, "data": {...}}`:
 """
 
 
@@ -133,9 +140,22 @@ def _schema(name: str, schema: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _ws_actions() -> list[str]:
+    lines = [
+        "| action | parameters | reply | permission: roles | what it does |",
+        "|---|---|---|---|---|",
+    ]
+    for action in sorted(WS_ACTIONS.values(), key=lambda a: a.name):
+        doc = " ".join((action.handler.__doc__ or "").split())
+        roles = ", ".join(roles_with(action.permission))
+        lines.append(f"| `{action.name}` | `{action.params.__name__}` | `{action.reply}` "
+                     f"| `{action.permission}`: {roles} | {doc} |")  # fmt: skip
+    return [*lines, ""]
+
+
 def render(schema: dict[str, Any]) -> str:
-    """Markdown for an OpenAPI schema."""
-    lines = [_INTRO]
+    """Markdown for an OpenAPI schema and the WebSocket's declared actions."""
+    lines = [_INTRO, *_ws_actions(), "## Endpoints", ""]
     for path, methods in schema["paths"].items():
         for method, op in methods.items():
             lines += _endpoint(path, method, op)

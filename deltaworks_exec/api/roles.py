@@ -38,6 +38,12 @@ def _client(connection: Request | WebSocket) -> str:
     return connection.client.host if connection.client else "unknown"
 
 
+def acting_user(request: Request) -> str:
+    """The user a guarded route's request acts for (set by its ``allow`` dependency)."""
+    principal: Principal = request.state.principal
+    return principal.user
+
+
 def roles_with(permission: Permission) -> list[str]:
     """The roles that grant ``permission``."""
     return [role.value for role, granted in GRANTS.items() if permission in granted]
@@ -55,6 +61,12 @@ async def sign_in(connection: Request | WebSocket, presented: str | None) -> Pri
         raise HTTPException(exc.status, exc.message, headers=headers or None) from None
 
 
+async def record_audit(app: FastAPI, event: AuditEvent) -> None:
+    """Commit one ``audit_events`` row; raises when it cannot (the action must not proceed)."""
+    audit: AuditLog = app.state.audit
+    await asyncio.to_thread(audit.record, event)
+
+
 async def _audit(request: Request, principal: Principal | None, outcome: Outcome) -> None:
     """One ``audit_events`` row for a state-changing request, committed before it proceeds."""
     route = request.scope.get("route")
@@ -67,8 +79,7 @@ async def _audit(request: Request, principal: Principal | None, outcome: Outcome
         outcome=outcome,
         client=_client(request),
     )
-    audit: AuditLog = request.app.state.audit
-    await asyncio.to_thread(audit.record, event)
+    await record_audit(request.app, event)
 
 
 def _guard(permission: Permission) -> Guard:

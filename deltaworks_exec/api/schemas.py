@@ -53,6 +53,9 @@ class OrderOut(BaseModel):
     reason: str | None = Field(description="CODE: message, for rejects and resolutions")
     reason_code: str | None
     seq: int
+    user: str | None = Field(
+        description="Who made the last request acting on the order (submit, cancel, kill switch)"
+    )
     created: str
     updated: str
 
@@ -65,6 +68,7 @@ class OrderEventOut(BaseModel):
     average: float | None
     venue_order_id: str | None
     reason: str | None
+    user_name: str | None = Field(description="Who caused this transition")
 
 
 _FILL = get_type_hints(Fill)

@@ -1,4 +1,5 @@
-"""The WebSocket feed: bus events in ``seq`` order, plus order books for subscribed symbols."""
+"""The WebSocket feed: bus events in ``seq`` order, order books for subscribed symbols, and the
+client's messages answered through ``ws_actions``."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import logging
 from typing import Any
 
 from fastapi import WebSocket
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.websockets import WebSocketDisconnect
 
+from deltaworks_exec.api.ws_actions import POLICY_VIOLATION, WsSession, dispatch
+from deltaworks_exec.auth.roles import Principal
 from deltaworks_exec.service import ExecService
 
 log = logging.getLogger(__name__)
@@ -65,11 +67,14 @@ class MarketFeeds:
                 log.warning("book feed failed", extra={"symbol": symbol, "error": repr(exc)[:200]})
             await asyncio.sleep(BOOK_INTERVAL_S)
 
-    async def serve(self, websocket: WebSocket) -> None:
-        """Forward events to ``websocket`` until it disconnects or falls too far behind."""
+    async def serve(
+        self, websocket: WebSocket, presented: str | None, principal: Principal
+    ) -> None:
+        """Forward events to ``websocket`` until it disconnects or falls too far behind, and
+        answer its messages (``ws_actions``: each signed in and authorized on its own)."""
+        session = WsSession(websocket, self._service, self, presented, principal)
         queue = self._service.bus.subscribe()
-        subscribed: set[tuple[str, str]] = set()
-        reader = asyncio.create_task(self._read(websocket, subscribed))
+        reader = asyncio.create_task(self._read(session))
         try:
             while True:
                 getter = asyncio.create_task(queue.get())
@@ -81,71 +86,25 @@ class MarketFeeds:
                 if event is None:
                     await websocket.close(code=1013, reason="subscriber too slow")
                     return
-                if _wanted(event, subscribed):
+                if _wanted(event, session.subscribed):
                     await websocket.send_json(event)
         except WebSocketDisconnect:
             return
         finally:
             self._service.bus.unsubscribe(queue)
             reader.cancel()
-            for key in subscribed:
+            for key in session.subscribed:
                 self.release(*key)
 
-    async def _read(self, websocket: WebSocket, subscribed: set[tuple[str, str]]) -> None:
-        """Handle subscribe messages; returns when the client goes away."""
+    async def _read(self, session: WsSession) -> None:
+        """Answer the client's messages; returns when it goes away or its sign-in is refused."""
         with contextlib.suppress(WebSocketDisconnect):
             while True:
-                try:
-                    request = self._subscription(await websocket.receive_text())
-                except ValueError as exc:
-                    await websocket.send_json({"type": "error", "data": {"detail": str(exc)}})
-                    continue
-                for symbol in request.symbols:
-                    if (request.exchange, symbol) not in subscribed:
-                        subscribed.add((request.exchange, symbol))
-                        self.acquire(request.exchange, symbol)
-                await websocket.send_json({"type": "subscribed", "data": request.model_dump()})
-
-    def _subscription(self, text: str) -> Subscription:
-        """A validated subscription; ``ValueError`` naming the field or value otherwise."""
-        try:
-            request = SubscribeMessage.model_validate_json(text).subscribe
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'message'}: {e['msg']}"
-                for e in exc.errors()
-            )
-            raise ValueError(
-                f'expected {{"subscribe": {{"exchange": ..., "symbols": [...]}}}}: {problems}'
-            ) from None
-        venue = self._service.venues.get(request.exchange)
-        if venue is None:
-            raise ValueError(f"subscribe.exchange: unknown exchange {request.exchange!r}")
-        for symbol in request.symbols:
-            try:
-                venue.rules(symbol)
-            except Exception:
-                raise ValueError(
-                    f"subscribe.symbols: {symbol!r} is not a market of {request.exchange}"
-                ) from None
-        return request
-
-
-class Subscription(BaseModel):
-    """Order-book events wanted for ``symbols`` of ``exchange``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    exchange: str
-    symbols: list[str] = Field(min_length=1, max_length=20)
-
-
-class SubscribeMessage(BaseModel):
-    """The one message a client sends on the WebSocket."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    subscribe: Subscription
+                reply = await dispatch(session, await session.websocket.receive_text())
+                await session.websocket.send_json(reply.message)
+                if reply.close:
+                    await session.websocket.close(POLICY_VIOLATION, "sign-in refused")
+                    return
 
 
 def _wanted(event: dict[str, Any], subscribed: set[tuple[str, str]]) -> bool:

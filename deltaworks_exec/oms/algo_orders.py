@@ -58,7 +58,9 @@ class OmsOrders:
         self.manager = manager
         self.exchange = exchange
 
-    async def submit(self, request: OrderRequest, algo_id: str | None = None) -> Order:
+    async def submit(
+        self, request: OrderRequest, algo_id: str | None = None, user: str | None = None
+    ) -> Order:
         new = NewOrder(
             exchange=self.exchange,
             symbol=request.symbol,
@@ -70,6 +72,7 @@ class OmsOrders:
             time_in_force=request.time_in_force,
             client_order_id=request.client_order_id,
             algo_id=algo_id,
+            user=user,
         )
         try:
             managed, _ = await self.manager.submit(new)
@@ -77,9 +80,9 @@ class OmsOrders:
             raise ccxt.InvalidOrder(str(exc)) from None
         return as_order(managed)
 
-    async def cancel(self, symbol: str, order_id: str) -> Order:
+    async def cancel(self, symbol: str, order_id: str, user: str | None = None) -> Order:
         try:
-            return as_order(await self.manager.cancel(order_id))
+            return as_order(await self.manager.cancel(order_id, user))
         except (UnknownOrderError, OrderStateError) as exc:
             raise ccxt.OrderNotFound(str(exc)) from None
 

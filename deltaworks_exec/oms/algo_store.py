@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
 
 TABLE = "algo_events"
-_SYMBOLS = ("algo", "status", "exchange", "symbol", "side")
+_SYMBOLS = ("algo", "status", "exchange", "symbol", "side", "user_name")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,8 @@ class AlgoEvent:
 
     ``params`` holds everything needed to rebuild the algorithm (its parameters
     and start time); ``children`` is how many child client ids it has used;
-    ``target`` is the quantity its schedule wanted done by ``ts``.
+    ``target`` is the quantity its schedule wanted done by ``ts``; ``user`` made the
+    last request acting on the parent order (start, pause, resume, cancel).
     """
 
     ts: datetime
@@ -42,6 +43,7 @@ class AlgoEvent:
     message: str
     children: int
     target: float
+    user: str | None = None
 
     def row(self) -> dict[str, Any]:
         """The event as an ``algo_events`` row."""
@@ -61,6 +63,7 @@ class AlgoEvent:
             "message": self.message,
             "children": self.children,
             "target": self.target,
+            "user_name": self.user,
         }
 
 
@@ -142,6 +145,7 @@ def _event(row: dict[str, Any]) -> AlgoEvent:
         message=row["message"] or "",
         children=int(row["children"] or 0),
         target=row["target"] or 0.0,
+        user=row["user_name"],
     )
 
 

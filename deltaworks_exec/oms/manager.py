@@ -66,6 +66,7 @@ class NewOrder:
     time_in_force: TimeInForce | None = None
     client_order_id: str | None = None
     algo_id: str | None = None
+    user: str | None = None  # who asked for it (an API user; an algorithm's acting user)
 
 
 class OrderManager:
@@ -275,6 +276,7 @@ class OrderManager:
             stop_price=stop_price,
             time_in_force=new.time_in_force,
             algo_id=new.algo_id,
+            user=new.user,
         )
         self._register(order)
         return order
@@ -363,14 +365,19 @@ class OrderManager:
 
     # ---- cancel ---------------------------------------------------------------------------
 
-    async def cancel(self, order_id: str) -> ManagedOrder:
-        """Request cancellation; the order is ``pending_cancel`` until the venue confirms."""
+    async def cancel(self, order_id: str, user: str | None = None) -> ManagedOrder:
+        """Request cancellation; the order is ``pending_cancel`` until the venue confirms.
+
+        ``user`` (who asks) is recorded on the cancel's events; ``None`` keeps the order's.
+        """
         order = self.get(order_id)
         async with self.lock(order_id):
             if order.status == "pending_cancel":
                 return order
             if order.status not in CANCELABLE:
                 raise OrderStateError(f"order {order_id} is {order.status}: it cannot be canceled")
+            if user is not None:
+                order.user = user
             await self.commit(order, [self.transition(order, "pending_cancel")])
             await self.send_cancel(order)
         return order
@@ -389,11 +396,11 @@ class OrderManager:
         if reported is not None:
             await self.commit(order, self.apply_order(order, reported, cancel_failed))
 
-    async def cancel_all(self, exchange: str | None = None) -> int:
-        """Cancel every cancelable order; the number of cancels sent."""
+    async def cancel_all(self, exchange: str | None = None, user: str | None = None) -> int:
+        """Cancel every cancelable order (on behalf of ``user``); the number of cancels sent."""
         targets = [o for o in self.open_orders(exchange) if o.status in CANCELABLE]
         results = await asyncio.gather(
-            *(self.cancel(o.order_id) for o in targets), return_exceptions=True
+            *(self.cancel(o.order_id, user) for o in targets), return_exceptions=True
         )
         return sum(not isinstance(r, BaseException) for r in results)
 

@@ -13,7 +13,15 @@ from deltaworks_exec.venue import OrderRequest, OrderType, TimeInForce
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
-ORDER_EVENT_SYMBOLS = ("exchange", "symbol", "side", "type", "time_in_force", "status")
+ORDER_EVENT_SYMBOLS = (
+    "exchange",
+    "symbol",
+    "side",
+    "type",
+    "time_in_force",
+    "status",
+    "user_name",
+)
 FILL_SYMBOLS = ("exchange", "symbol", "side", "fee_currency", "liquidity")
 
 
@@ -53,6 +61,7 @@ class ManagedOrder:
     fill_ids: set[str] = field(default_factory=set, repr=False)
     fills_amount: float = 0.0
     venue_created_ms: int | None = None  # the venue's clock: where its fill history starts
+    user: str | None = None  # who made the last request acting on the order (submit, cancel)
 
     def request(self) -> OrderRequest:
         """The venue request for this order."""
@@ -88,6 +97,7 @@ class ManagedOrder:
             "venue_order_id": self.venue_order_id,
             "algo_id": self.algo_id,
             "reason": self.reason,
+            "user_name": self.user,
         }
 
     def public(self) -> dict[str, Any]:
@@ -111,6 +121,7 @@ class ManagedOrder:
             "reason": self.reason,
             "reason_code": self.reason.split(":", 1)[0] if self.reason else None,
             "seq": self.seq,
+            "user": self.user,
             "created": from_us(self.created_us).isoformat(),
             "updated": from_us(self.ts_us).isoformat(),
         }

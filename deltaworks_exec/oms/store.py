@@ -30,6 +30,7 @@ def _order(row: dict[str, Any]) -> ManagedOrder:
         reason=row["reason"],
         seq=row["seq"],
         ts_us=to_us(row["ts"]),
+        user=row["user_name"],
     )
 
 
@@ -60,7 +61,8 @@ def order_history(reader: QuestDBReader, order_id: str) -> tuple[list[dict], lis
     """An order's transitions (by ``seq``) and its fills (by time), as stored."""
     reader.wait_visible(["order_events", "fills"])
     events = reader.query(
-        "SELECT ts, seq, status, filled, average, venue_order_id, reason FROM order_events "
+        "SELECT ts, seq, status, filled, average, venue_order_id, reason, user_name "
+        "FROM order_events "
         "WHERE order_id = %s ORDER BY seq",
         (order_id,),
     )

@@ -1,0 +1,1 @@
+SELECT DISTINCT user_name FROM audit_events ORDER BY user_name
