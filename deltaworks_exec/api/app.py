@@ -26,6 +26,8 @@ from deltaworks_exec.api.schemas import (
     PositionOut,
 )
 from deltaworks_exec.api.stream import MarketFeeds
+from deltaworks_exec.api.validation import install as install_validation
+from deltaworks_exec.api.validation import listable
 from deltaworks_exec.audit.log import AuditLog
 from deltaworks_exec.auth.roles import Permission
 from deltaworks_exec.auth.signin import Authenticator
@@ -84,6 +86,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
     app.state.service = service
     app.include_router(algo_router())
     app.include_router(audit_router)
+    install_validation(app)
 
     @app.exception_handler(OrderInputError)
     async def _input_error(_: Request, exc: OrderInputError) -> JSONResponse:
@@ -144,6 +147,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
     )
     async def list_orders(
         request: Request,
+        response: Response,
         status: Annotated[list[OrderState] | None, Query()] = None,
         exchange: str | None = None,
         symbol: str | None = None,
@@ -151,7 +155,8 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
         open_only: bool = False,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
     ) -> list[dict]:
-        """Orders, newest first, filtered by state, exchange, symbol, algorithm."""
+        """Orders, newest first, filtered by state, exchange, symbol, algorithm (a damaged
+        one is left out and named in ``X-Skipped-Rows``)."""
         oms = _oms(request)
         orders = oms.open_orders() if open_only else list(oms.orders.values())
         selected = [
@@ -163,7 +168,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
             and (algo_id is None or o.algo_id == algo_id)
         ]
         selected.sort(key=lambda o: o.created_us, reverse=True)
-        return [o.public() for o in selected[:limit]]
+        return listable((o.public() for o in selected[:limit]), "order_id", OrderOut, response)
 
     @protected.get(
         "/orders/{order_id}",
