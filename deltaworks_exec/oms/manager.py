@@ -285,12 +285,12 @@ class OrderManager:
         bound = MAX_AMOUNT if field == "amount" else MAX_PRICE
         if not (math.isfinite(value) and 0 < value <= bound):
             raise OrderInputError(field, f"{field} {value!r} must be a number in (0, {bound:g}]")
-        if field == "amount":
-            try:
+        try:
+            if field == "amount":
                 return venue.amount_to_precision(symbol, value)
-            except ccxt.InvalidOrder:  # below one step
-                return 0.0
-        return venue.price_to_precision(symbol, value)
+            return venue.price_to_precision(symbol, value)
+        except ccxt.InvalidOrder:  # below one step or tick
+            return 0.0
 
     def _prepare(self, new: NewOrder) -> ManagedOrder:
         """Validate ``new`` against the venue's market and register it (nothing is stored yet)."""
