@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
 from deltaworks_core.venues.simulator import SimulatorServer
+from deltaworks_core.venues.simulator.engine.errors import SimError
 from deltaworks_exec.oms.algo_store import AlgoEvent, QuestDBProgress
 from tests import dashboard_support, exec_fixtures
 from tests.dashboard_support import RunningService
@@ -225,3 +226,58 @@ def test_a_damaged_stored_algorithm_is_left_out_of_the_listing(
     shown = {row["algo_id"] for row in response.json()}
     assert not shown & {"damaged_nan", "damaged_inf"}
     assert set(response.headers["X-Skipped-Rows"].split(",")) >= {"damaged_nan", "damaged_inf"}
+
+
+# --- market rules before the venue -------------------------------------------------------
+
+
+def test_below_the_minimum_notional_is_rejected_by_our_rule(
+    api: httpx.Client, running: RunningService, simulator: SimulatorServer, mid: float
+) -> None:
+    price = round(mid * 0.999, 2)  # inside the price band
+    response = api.post("/orders", json={**ORDER, "amount": 0.00005, "price": price})
+    assert response.status_code == 201, response.text
+    order = response.json()
+    assert order["status"] == "rejected" and order["reason_code"] == "MIN_NOTIONAL", order
+    assert "below the minimum notional of 5 USDT for BTC/USDT on sim_a" in order["reason"]
+    assert order["venue_order_id"] is None
+    engine = simulator.engine("sim_a")
+    with pytest.raises(SimError):  # never sent
+        engine.order("main", "BTC/USDT", client_order_id=order["client_order_id"])
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "says"),
+    [
+        ({"symbol": "BTCUSDT"}, "symbol", "not a configured market of sim_a"),
+        ({"amount": 0.000001}, "amount", "below the amount step of 0.00001 BTC"),
+        ({"price": 0.001}, "price", "below the price tick of 0.01"),
+    ],
+)
+def test_input_outside_the_market_is_refused_and_not_stored(
+    api: httpx.Client, running: RunningService, fields: dict, field: str, says: str
+) -> None:
+    oms = running.service.oms
+    assert oms is not None
+    before = len(oms.orders)
+    response = api.post("/orders", json={**ORDER, "amount": 0.001, "price": 50_000.0, **fields})
+    assert response.status_code == 422, response.text
+    assert _names_field(response, field) and says in response.text
+    assert len(oms.orders) == before
+
+
+def test_an_algorithm_below_the_minimum_is_refused_with_the_reason(
+    api: httpx.Client, running: RunningService
+) -> None:
+    body = {
+        "algo": "twap",
+        "exchange": "sim_a",
+        "symbol": "BTC/USDT",
+        "side": "buy",
+        "quantity": 0.00002,
+        "params": {"duration_s": 60, "slices": 2},
+    }
+    response = api.post("/algos", json=body)
+    assert response.status_code == 422, response.text
+    assert "cannot be executed" in response.text and "minimum notional 5.0 USDT" in response.text
+    assert all(row["quantity"] != 0.00002 for row in api.get("/algos").json())
