@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -34,6 +35,13 @@ class RunningService:
 @pytest.fixture(scope="module")
 def running(settings: Settings, simulator: SimulatorServer) -> Iterator[RunningService]:
     """The service on a free port against the test QuestDB and simulator, ready to trade."""
+    with serving(settings, simulator) as started:
+        yield started
+
+
+@contextlib.contextmanager
+def serving(settings: Settings, simulator: SimulatorServer) -> Iterator[RunningService]:
+    """The service of ``settings`` served on a free port until the block ends."""
     service = ExecService(
         settings, RiskLimits(), simulator_url=simulator.base_url, poll_interval_s=0.2
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import os
 from typing import Annotated
 
@@ -12,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from deltaworks_core.cli_numbers import finite
-from deltaworks_core.logging_setup import configure_logging
+from deltaworks_core.logging_setup import OneLineTracebacks, configure_logging
 from deltaworks_exec.cli.client import ServiceClient, settings_or_exit
 from deltaworks_exec.cli.output import console, echo_json
 
@@ -49,6 +50,7 @@ def serve(
     from deltaworks_exec.service import ExecService
 
     configure_logging()
+    logging.getLogger("uvicorn.error").addFilter(OneLineTracebacks())
     settings = settings_or_exit()
     host = host or settings.exec.host
     port = port or settings.exec.port
@@ -68,7 +70,10 @@ def serve(
     config = uvicorn.Config(
         create_app(service, token), host=host, port=port, log_config=None, access_log=False
     )
-    uvicorn.Server(config).run()
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:  # the reason is logged in one line
+        raise typer.Exit(1)
 
 
 def add_service_commands(app: typer.Typer, client: ServiceClient) -> None:
