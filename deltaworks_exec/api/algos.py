@@ -96,7 +96,9 @@ def algo_router() -> APIRouter:
 
     @router.post("", status_code=201, dependencies=[allow(Permission.TRADE)])
     async def start(body: AlgoIn, request: Request) -> AlgoOut:
-        """Start a parent order; ``params`` as the algorithm takes them."""
+        """Start a parent order; ``params`` as the algorithm takes them. One the market's rules
+        cannot execute (below its smallest order) is 422 with the reason; one that fits fewer
+        slices than asked starts with fewer (said in ``message``)."""
         try:
             algo = await _algos(request).start(
                 body.algo,

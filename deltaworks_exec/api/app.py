@@ -120,7 +120,8 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
 
     @protected.get("/status", tags=["service"], dependencies=[allow(Permission.READ)])
     async def status(request: Request) -> dict[str, Any]:
-        """Open orders by state, kill switch, venues, last reconciliation findings."""
+        """Open orders by state, kill switch, venues (``venues_down``: each venue out of service,
+        why, since when, attempts), last reconciliation findings."""
         _oms(request)
         return service.status()
 
