@@ -11,28 +11,18 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 MAX_AMOUNT = 1e12  # base units: more than any asset's supply
 MAX_PRICE = 1e12  # quote per base unit
 MAX_NOTIONAL = 1e15  # quote units
 MAX_BPS = 10_000.0  # 100 %
 
-FINITE = ConfigDict(allow_inf_nan=False)  # a model's floats, where no narrower type applies
-
 Amount = Annotated[float, Field(gt=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 Price = Annotated[float, Field(gt=0, le=MAX_PRICE, allow_inf_nan=False)]
 Notional = Annotated[float, Field(gt=0, le=MAX_NOTIONAL, allow_inf_nan=False)]
 Bps = Annotated[float, Field(gt=0, le=MAX_BPS, allow_inf_nan=False)]
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
-
-
-def is_finite_number(value: object) -> bool:
-    """True for an int or a finite float (not a bool)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    return math.isfinite(value)
 
 
 def non_finite_path(value: object, path: str = "") -> str | None:
