@@ -371,6 +371,7 @@ class ParentOrder(ABC):
             order = None
             reason = f"rejected: {type(exc).__name__}: {exc}"
         if order is not None and order.status == "rejected":
+            self.children[n] = order  # the record lists every child sent, rejects included
             reason, order = "rejected", None
         if order is None:
             self._rejects += 1
