@@ -101,7 +101,8 @@ class ExecService:
         recovered = await asyncio.gather(*(self._recover(n) for n in names), return_exceptions=True)
         for name, outcome in zip(names, recovered, strict=True):
             if isinstance(outcome, Exception):
-                await self._take_down(name, outcome)
+                await self._drop(name)
+                self.health.mark_down(name, outcome)
             else:
                 self._serve(name)
         self._algo_writer = QuestDBWriter(settings.questdb)
@@ -146,12 +147,11 @@ class ExecService:
         self._spawn(self._poll(name), f"poll-{name}")
         self._spawn(self._stream(self.venues[name]), f"stream-{name}")
 
-    async def _take_down(self, name: str, exc: BaseException) -> None:
+    async def _drop(self, name: str) -> None:
         """Take ``name`` out of service (it failed while being brought up)."""
         assert self.oms is not None
         venue = self.venues.pop(name)
         self.oms.remove_venue(name)
-        self.health.mark_down(name, exc)
         with contextlib.suppress(Exception):
             await venue.close()
 
@@ -167,10 +167,7 @@ class ExecService:
         try:
             await self._recover(name)
         except Exception:
-            self.venues.pop(name)
-            self.oms.remove_venue(name)
-            with contextlib.suppress(Exception):
-                await venue.close()
+            await self._drop(name)
             raise
         self.health.mark_up(name)
         self._serve(name)
