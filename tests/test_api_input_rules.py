@@ -19,8 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
-from deltaworks_core.venues.simulator import SimulatorServer
-from deltaworks_core.venues.simulator.engine.errors import SimError
+from deltaworks_core.venues.simulator import SimError, SimulatorServer
 from deltaworks_exec.oms.algo_store import AlgoEvent, QuestDBProgress
 from tests import dashboard_support, exec_fixtures
 from tests.dashboard_support import RunningService
