@@ -59,7 +59,7 @@ def serving(settings: Settings, simulator: SimulatorServer) -> Iterator[RunningS
     thread.start()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while not service.ready:
+    while not (service.ready and server.started):  # started: the socket is bound
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the execution service did not become ready")
         time.sleep(0.05)
