@@ -40,3 +40,20 @@ def test_configuration_errors_print_literally(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "^[a-z][a-z0-9_]{0,31}$" in result.output.replace("\n", "")
+
+
+def test_a_live_exchange_without_its_credentials_is_a_configuration_error(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "live.toml"
+    config.write_text(
+        '[[exchanges]]\nname = "desk"\nmode = "live"\n'
+        'api_key_env = "DW_ABSENT_KEY"\nsecret_env = "DW_ABSENT_SECRET"\n'
+    )
+    result = CliRunner().invoke(
+        app, ["--url", UNREACHABLE, "status"], env={"DELTAWORKS_CONFIG": str(config)}
+    )
+    assert result.exit_code == 2
+    output = result.output.replace("\n", "")
+    assert "configuration error" in output and "DW_ABSENT_KEY, DW_ABSENT_SECRET" in output
+    assert "Traceback" not in output
