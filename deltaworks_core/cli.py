@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from deltaworks_core.config import (
@@ -48,7 +49,7 @@ def _settings() -> Settings:
     try:
         return load_settings()
     except ConfigError as exc:
-        console.print(f"[red]configuration error:[/red] {exc}")
+        console.print(f"[red]configuration error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
 
 
@@ -78,7 +79,7 @@ def db_start() -> None:
     try:
         start_database(settings)
     except (QuestDBServerError, MigrationError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
 
 
@@ -131,7 +132,7 @@ def db_migrate() -> None:
         with QuestDBReader(settings.questdb) as reader:
             applied = apply_migrations(reader)
     except MigrationError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
     for migration in applied:
         console.print(f"applied {migration.path.name}")
@@ -158,7 +159,7 @@ def db_backup(
         backup = create_backup(settings.questdb, root, config_path(), dagster_home_from_env())
         pruned = prune_backups(root, keep) if keep is not None else []
     except BackupError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
     manifest = BackupManifest.read(backup)
     console.print(
@@ -189,7 +190,7 @@ def db_restore(
         settings = _settings()
         result = restore_backup(src, settings.questdb, dagster_home_from_env(), replace=replace)
     except BackupError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
     console.print(f"restored {result.backup.name} (taken {result.manifest.created_at})")
     for aside in result.moved_aside:
@@ -205,7 +206,7 @@ def db_restore(
         start_database(settings)
         confirm_restored(ManagedQuestDB(settings.questdb))
     except (QuestDBServerError, MigrationError, BackupError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
     console.print("QuestDB restored to the backup's checkpoint")
 
@@ -223,7 +224,7 @@ def demo() -> None:
             console.rule(title)
             run_step(module)
     except (QuestDBServerError, MigrationError, DaemonError, DemoStepError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
     console.rule("Summary")
     print_summary(settings, console)
@@ -266,7 +267,7 @@ def sim_start() -> None:
     try:
         start_simulator(_settings())
     except DaemonError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
 
 

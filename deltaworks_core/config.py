@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from deltaworks_core.numbers import Amount, Bps, Count, Notional
 from deltaworks_core.venues.profiles import profile_for
 
 CONFIG_ENV_VAR = "DELTAWORKS_CONFIG"
@@ -30,7 +31,7 @@ class ConfigError(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class QuestDBSettings(_Strict):
@@ -112,6 +113,22 @@ class ExchangeSettings(_Strict):
             )
         return self
 
+    @model_validator(mode="after")
+    def _live_needs_credentials(self) -> ExchangeSettings:
+        if self.mode == "live" and (self.api_key_env is None or self.secret_env is None):
+            raise ValueError(
+                "a live exchange needs api_key_env and secret_env naming the environment "
+                "variables that hold its credentials"
+            )
+        return self
+
+    def missing_credentials(self) -> list[str]:
+        """The credential environment variables of a live exchange that are unset or empty."""
+        if self.mode != "live":
+            return []
+        names = (self.api_key_env, self.secret_env, self.passphrase_env)
+        return [name for name in names if name is not None and not os.environ.get(name)]
+
     @field_validator("account_types")
     @classmethod
     def _unique_account_types(cls, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -170,14 +187,14 @@ class RiskLimits(BaseModel):
     while it runs.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    max_order_notional: float = Field(default=250_000.0, gt=0)
-    max_position: dict[str, float] = Field(
+    max_order_notional: Notional = 250_000.0
+    max_position: dict[str, Amount] = Field(
         default_factory=dict, description="asset -> largest holding per exchange after a buy"
     )
-    max_open_orders: int = Field(default=500, ge=0)
-    price_band_bps: float = Field(default=500.0, gt=0)
+    max_open_orders: Count = 500
+    price_band_bps: Bps = 500.0
     allowed_symbols: list[str] | None = Field(
         default=None, description="None: every symbol configured for the exchange"
     )
@@ -310,4 +327,11 @@ def load_settings(path: Path | None = None) -> Settings:
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return settings_from_dict(raw, source=str(path))
+    settings = settings_from_dict(raw, source=str(path))
+    for exchange in settings.exchanges:
+        if missing := exchange.missing_credentials():
+            raise ConfigError(
+                f"{path}: exchanges.{exchange.name}: the live exchange's credentials are "
+                f"missing: environment variable {', '.join(missing)} is not set or empty"
+            )
+    return settings

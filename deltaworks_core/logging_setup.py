@@ -68,3 +68,23 @@ def configure_logging(level: str | None = None) -> None:
     root.addHandler(handler)
     root.setLevel(level or os.environ.get(LEVEL_ENV_VAR, "INFO"))
     root._deltaworks_configured = True  # type: ignore[attr-defined]
+
+
+class OneLineTracebacks(logging.Filter):
+    """Unless the level is DEBUG, a logged traceback becomes one line naming the error.
+
+    For loggers of libraries that log a failure with its full trace (uvicorn's startup
+    failure): the user sees what went wrong; ``DELTAWORKS_LOG_LEVEL=DEBUG`` shows where.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if logging.getLogger().isEnabledFor(logging.DEBUG):
+            return True
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            record.msg = f"{record.getMessage()}: {type(exc).__name__}: {exc}".splitlines()[0]
+            record.args, record.exc_info, record.exc_text = (), None, None
+        elif isinstance(record.msg, str) and record.msg.startswith("Traceback"):
+            record.msg = record.msg.strip().splitlines()[-1]
+            record.args = ()
+        return True

@@ -155,3 +155,6 @@ ORDER_LOOKUP = RetryPolicy(attempts=3, base_delay_s=0.2)
 
 STREAM_RECONNECT = RetryPolicy(attempts=None, base_delay_s=1.0, max_delay_s=60.0, any_error=True)
 """Reconnecting a venue's order/fill stream: never give up; every failure is logged."""
+
+VENUE_CONNECT = RetryPolicy(attempts=None, base_delay_s=1.0, max_delay_s=60.0, any_error=True)
+"""Reconnecting a venue that is down (unreachable, failing): never give up, the others serve."""

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
 
 from tenacity import RetryCallState
 
-from deltaworks_core.config import RiskLimits, Settings
+from deltaworks_core.config import ExchangeSettings, RiskLimits, Settings
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
-from deltaworks_core.retry import STREAM_RECONNECT
+from deltaworks_core.retry import STREAM_RECONNECT, VENUE_CONNECT
 from deltaworks_core.venues.factory import create_exchange
 from deltaworks_exec.algos.supervisor import AlgoSupervisor
 from deltaworks_exec.clock import Clock, WallClock
@@ -26,6 +27,7 @@ from deltaworks_exec.oms.states import OPEN
 from deltaworks_exec.oms.store import load_control, load_orders, order_history
 from deltaworks_exec.venue import Venue
 from deltaworks_exec.venues.ccxt_venue import CcxtVenue
+from deltaworks_exec.venues.health import VenueHealth
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +61,8 @@ class ExecService:
         self._clock = clock or WallClock()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.stream_failures: dict[str, int] = {}
-        self.venues: dict[str, Venue] = {}
+        self.venues: dict[str, Venue] = {}  # the venues in service; down ones: ``health``
+        self.health = VenueHealth()
         self.reader: QuestDBReader | None = None
         self.journal: Journal | None = None
         self.oms: OrderManager | None = None
@@ -74,15 +77,12 @@ class ExecService:
         self.reader = QuestDBReader(settings.questdb)
         self.journal = Journal(settings.questdb)
         await self.journal.start()
-        for exchange in settings.exchanges:
-            orders, reads = (
-                create_exchange(
-                    settings, exchange, asynchronous=True, simulator_url=self._simulator_url
-                )
-                for _ in range(2)
-            )
-            self.venues[exchange.name] = CcxtVenue(exchange.name, orders, reads)
-        await asyncio.gather(*(venue.connect() for venue in self.venues.values()))
+        connected = await asyncio.gather(*(self._connect(e) for e in settings.exchanges))
+        for exchange, venue in zip(settings.exchanges, connected, strict=True):
+            if isinstance(venue, BaseException):
+                self.health.mark_down(exchange.name, venue)
+            else:
+                self.venues[exchange.name] = venue
         self.market = BookCache(self.venues)
         self.oms = OrderManager(
             self.venues,
@@ -97,10 +97,14 @@ class ExecService:
         control = await asyncio.to_thread(load_control, self.reader)
         self.oms.kill_switch = control.get(KILL_SWITCH_KEY) == "on"
         self.reconciler = Reconciler(self.oms)
-        await asyncio.gather(*(self._recover(name) for name in self.venues))
-        for name, venue in self.venues.items():
-            self._spawn(self._poll(name), f"poll-{name}")
-            self._spawn(self._stream(venue), f"stream-{name}")
+        names = list(self.venues)
+        recovered = await asyncio.gather(*(self._recover(n) for n in names), return_exceptions=True)
+        for name, outcome in zip(names, recovered, strict=True):
+            if isinstance(outcome, Exception):
+                await self._drop(name)
+                self.health.mark_down(name, outcome)
+            else:
+                self._serve(name)
         self._algo_writer = QuestDBWriter(settings.questdb)
         progress = FanOut(QuestDBProgress(self._algo_writer), BusProgress(self.bus))
         oms = self.oms
@@ -108,11 +112,77 @@ class ExecService:
             self.venues, self._clock, lambda name: OmsOrders(oms, name), progress, self.reader
         )
         await self.algos.recover()
+        for exchange in settings.exchanges:
+            down = self.health.down.get(exchange.name)
+            if down is not None and down.retrying:
+                self._spawn(self._reconnect(exchange), f"reconnect-{exchange.name}")
         if settings.recorder.enabled:
             recorder = Recorder(settings, simulator_url=self._simulator_url)
             self._spawn(recorder.run(), "recorder")
         self.ready = True
         log.info("execution service ready", extra={"open_orders": len(self.oms.open_orders())})
+
+    async def _connect(self, exchange: ExchangeSettings) -> Venue | Exception:
+        """``exchange`` connected (markets loaded), or the error that keeps it down."""
+        try:
+            orders, reads = (
+                create_exchange(
+                    self.settings, exchange, asynchronous=True, simulator_url=self._simulator_url
+                )
+                for _ in range(2)
+            )
+            venue = CcxtVenue(exchange.name, orders, reads)
+        except Exception as exc:  # a misconfigured venue is down alone
+            return exc
+        try:
+            await venue.connect()
+        except Exception as exc:  # unreachable or failing: down alone, retried
+            with contextlib.suppress(Exception):
+                await venue.close()
+            return exc
+        return venue
+
+    def _serve(self, name: str) -> None:
+        """Poll and stream a connected, recovered venue."""
+        self._spawn(self._poll(name), f"poll-{name}")
+        self._spawn(self._stream(self.venues[name]), f"stream-{name}")
+
+    async def _drop(self, name: str) -> None:
+        """Take ``name`` out of service (it failed while being brought up)."""
+        assert self.oms is not None
+        venue = self.venues.pop(name)
+        self.oms.remove_venue(name)
+        with contextlib.suppress(Exception):
+            await venue.close()
+
+    async def _bring_up(self, exchange: ExchangeSettings) -> None:
+        """Connect and recover a venue that was down, then serve it (raises while down)."""
+        assert self.oms is not None and self.algos is not None
+        venue = await self._connect(exchange)
+        if isinstance(venue, Exception):
+            raise venue
+        name = exchange.name
+        self.venues[name] = venue
+        self.oms.add_venue(name, venue)
+        try:
+            await self._recover(name)
+        except Exception:
+            await self._drop(name)
+            raise
+        self.health.mark_up(name)
+        self._serve(name)
+        await self.algos.recover()
+
+    async def _reconnect(self, exchange: ExchangeSettings) -> None:
+        """Bring a down venue back under ``VENUE_CONNECT`` (backoff, never giving up)."""
+
+        def failed(state: RetryCallState) -> None:
+            assert state.outcome is not None
+            self.health.mark_down(exchange.name, state.outcome.exception())
+
+        async for attempt in VENUE_CONNECT.async_retrying(f"venue-{exchange.name}", failed):
+            with attempt:
+                await self._bring_up(exchange)
 
     async def _recover(self, name: str) -> None:
         """Balances, then a full reconciliation resolving every pending order now."""
@@ -271,6 +341,7 @@ class ExecService:
             "ready": self.ready,
             "kill_switch": self.oms.kill_switch,
             "venues": sorted(self.venues),
+            "venues_down": self.health.status(),
             "open_orders": by_status,
             "orders_total": len(self.oms.orders),
             "stream_failures": {name: self.stream_failures.get(name, 0) for name in self.venues},

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 import dagster as dg
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -112,7 +113,7 @@ def main() -> int:
                 errors.append(f"sensor run {request.partition_key}: {error}")
     summary(settings, console)
     for error in errors:
-        console.print(f"[red]failed[/red] {error}")
+        console.print(f"[red]failed[/red] {escape(str(error))}")
     return 1 if errors else 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -34,6 +35,13 @@ class RunningService:
 @pytest.fixture(scope="module")
 def running(settings: Settings, simulator: SimulatorServer) -> Iterator[RunningService]:
     """The service on a free port against the test QuestDB and simulator, ready to trade."""
+    with serving(settings, simulator) as started:
+        yield started
+
+
+@contextlib.contextmanager
+def serving(settings: Settings, simulator: SimulatorServer) -> Iterator[RunningService]:
+    """The service of ``settings`` served on a free port until the block ends."""
     service = ExecService(
         settings, RiskLimits(), simulator_url=simulator.base_url, poll_interval_s=0.2
     )
@@ -51,7 +59,7 @@ def running(settings: Settings, simulator: SimulatorServer) -> Iterator[RunningS
     thread.start()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while not service.ready:
+    while not (service.ready and server.started):  # started: the socket is bound
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the execution service did not become ready")
         time.sleep(0.05)

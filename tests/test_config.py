@@ -62,8 +62,12 @@ def test_missing_file_names_the_variable(tmp_path: Path) -> None:
 
 def test_config_file_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "custom.toml"
-    path.write_text('[[exchanges]]\nname = "desk1"\nmode = "live"\napi_key_env = "K"\n')
+    path.write_text(
+        '[[exchanges]]\nname = "desk1"\nmode = "live"\napi_key_env = "K"\nsecret_env = "S"\n'
+    )
     monkeypatch.setenv("DELTAWORKS_CONFIG", str(path))
+    monkeypatch.setenv("K", "key")
+    monkeypatch.setenv("S", "secret")
     settings = load_settings()
     assert [e.name for e in settings.exchanges] == ["desk1"]
     assert settings.exchange("desk1").api_key_env == "K"

@@ -136,7 +136,11 @@ def test_cancel(api: httpx.Client, simulator: SimulatorServer) -> None:
 @pytest.mark.parametrize(
     ("limits", "fields", "code"),
     [
-        ({}, {"symbol": "BTC/USDT:USDT", "amount": 0.01, "price": 1.0}, "SYMBOL_NOT_ALLOWED"),
+        (
+            {"allowed_symbols": ["ETH/USDT"]},
+            {"symbol": "BTC/USDT", "amount": 0.01, "price": 1.0},
+            "SYMBOL_NOT_ALLOWED",
+        ),
         ({"max_order_notional": 1000}, {"amount": 0.1, "type": "market"}, "MAX_ORDER_NOTIONAL"),
         ({"price_band_bps": 100}, {"amount": 0.001, "price": 1000.0}, "PRICE_BAND"),
         ({"max_open_orders": 0}, {"amount": 0.001, "type": "market"}, "MAX_OPEN_ORDERS"),
@@ -183,11 +187,12 @@ def test_venue_rejects_insufficient_funds(api: httpx.Client) -> None:
 
 def test_client_order_id_is_idempotent(api: httpx.Client, simulator: SimulatorServer) -> None:
     first = _resting_buy(api, simulator, client_order_id="idem-1")
-    bid, _ = _book(simulator)
-    second = _submit(api, amount=0.5, price=round(bid * 0.99, 2), client_order_id="idem-1")
+    second = _submit(api, amount=0.001, price=first["price"], client_order_id="idem-1")
     assert second.status_code == 200
     assert second.json()["order_id"] == first["order_id"]
-    assert second.json()["amount"] == first["amount"]
+    other = _submit(api, amount=0.5, price=first["price"], client_order_id="idem-1")
+    assert other.status_code == 409, other.text
+    assert "amount 0.001 != 0.5" in other.json()["detail"]
     opened = simulator.engine("sim_a").open_orders("main", SYMBOL)
     assert sum(o.client_id == "idem-1" for o in opened) == 1
     api.delete(f"/orders/{first['order_id']}")

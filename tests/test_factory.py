@@ -176,10 +176,9 @@ def test_empty_variable_counts_as_unset(credentials_env: None, monkeypatch) -> N
         create_exchange(settings, settings.exchange("main"))
 
 
-def test_live_exchange_without_credential_names_is_refused() -> None:
-    settings = make_settings({"name": "main", "mode": "live"})
-    with pytest.raises(ConfigError, match=r"exchanges\.main: a live exchange needs api_key_env"):
-        create_exchange(settings, settings.exchange("main"))
+def test_live_exchange_without_credential_names_is_refused_at_load() -> None:
+    with pytest.raises(ConfigError, match=r"a live exchange needs api_key_env and secret_env"):
+        make_settings({"name": "main", "mode": "live"})
 
 
 def test_half_configured_credentials_are_refused(credentials_env: None) -> None:

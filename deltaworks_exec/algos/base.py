@@ -48,7 +48,7 @@ from deltaworks_core.models import Order, Side
 from deltaworks_exec.clock import Clock
 from deltaworks_exec.oms.algo_store import AlgoEvent, ProgressSink
 from deltaworks_exec.order_sinks import OrderSink
-from deltaworks_exec.quantities import dec, to_step
+from deltaworks_exec.quantities import dec, minimum_amount, to_step
 from deltaworks_exec.venue import OrderRequest, OrderType, TimeInForce, Venue
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -132,12 +132,43 @@ class ParentOrder(ABC):
     async def execute(self) -> None:
         """Work the order from the current state and time until done; resumable at any await."""
 
+    def adapt_plan(self, total: Decimal, minimum: Decimal) -> str | None:
+        """Fit the plan so no child is below ``minimum``; what changed, or ``None``.
+
+        Children are sized by ``quantities.child_amount`` at send time (a small slice is
+        deferred, a small remainder joins the last child); algorithms with a fixed
+        number of slices also reduce it up front.
+        """
+        return None
+
+    async def check_plan(self) -> None:
+        """Refuse (``ValueError`` with the reason) a parent order the market's rules cannot
+        execute; adapt one that can be executed with fewer children (said in ``message``)."""
+        try:
+            price = await self.reference_price()
+        except ccxt.BaseError as exc:
+            raise ValueError(
+                f"cannot check the order against {self.spec.symbol}'s rules on "
+                f"{self.spec.exchange}: no price ({type(exc).__name__})"
+            ) from None
+        minimum = minimum_amount(self.rules, price)
+        total = to_step(self.spec.quantity, self.rules.amount_increment)
+        if total < minimum:
+            rules = self.rules
+            raise ValueError(
+                f"quantity {self.spec.quantity} {rules.base} cannot be executed: the smallest "
+                f"order of {rules.symbol} on {self.spec.exchange} is {minimum} {rules.base} "
+                f"(minimum amount {rules.min_amount}, minimum notional {rules.min_notional} "
+                f"{rules.quote} at {price}, step {rules.amount_increment})"
+            )
+        self.message = self.adapt_plan(total, minimum) or ""
+
     # -- lifecycle ----------------------------------------------------------------------------
 
     async def start(self, user: str | None = None) -> None:
         """Start working the order now (on behalf of ``user``)."""
         self.user = user
-        await self._set_status("running", "started")
+        await self._set_status("running", f"started; {self.message}" if self.message else "started")
         self._launch()
 
     async def recover(self, event: AlgoEvent) -> None:
@@ -354,6 +385,7 @@ class ParentOrder(ABC):
             order = None
             reason = f"rejected: {type(exc).__name__}: {exc}"
         if order is not None and order.status == "rejected":
+            self.children[n] = order  # the record lists every child sent, rejects included
             reason, order = "rejected", None
         if order is None:
             self._rejects += 1

@@ -176,6 +176,7 @@ class AlgoSupervisor:
         if algo == "vwap":
             params = await asyncio.to_thread(self._with_profile, spec, params)
         parent = create(algo, spec, params, ctx)
+        await parent.check_plan()
         self.algos[algo_id] = parent
         await parent.start(user)
         return parent
@@ -218,7 +219,8 @@ class AlgoSupervisor:
         return algo
 
     async def recover(self) -> list[ParentOrder]:
-        """Rebuild every algorithm that had not ended, from ``algo_events`` (service start)."""
+        """Rebuild every algorithm that had not ended, from ``algo_events`` (service start, and
+        again when a venue that was down comes up)."""
         if self.reader is None:
             return []
         await asyncio.to_thread(self.reader.wait_visible, "algo_events")
@@ -226,6 +228,8 @@ class AlgoSupervisor:
         rebuilt = []
         for event in events:
             if event.status in TERMINAL or event.exchange not in self.venues:
+                continue
+            if event.algo_id in self.algos:  # already running (a venue that came back up)
                 continue
             try:
                 algo = await restore(event, self._context(event.exchange))

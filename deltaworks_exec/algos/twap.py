@@ -8,7 +8,8 @@ style and end behaviour are those of ``schedule.ScheduledOrder``.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 from deltaworks_exec.algos.base import AlgoContext, ParentSpec
@@ -69,6 +70,15 @@ class Twap(ScheduledOrder):
     ) -> None:
         super().__init__(spec, params, ctx, start_ms)
         self.twap = params
+
+    def adapt_plan(self, total: Decimal, minimum: Decimal) -> str | None:
+        """Fewer slices when equal slices would be below the market's minimum child."""
+        fits = int(total // minimum)
+        if fits >= self.twap.count:
+            return None
+        before = self.twap.count
+        self.twap = self.settings = replace(self.twap, slices=max(1, fits), interval_s=None)
+        return f"slices reduced from {before} to {self.twap.count}: the smallest child is {minimum}"
 
     def schedule(self) -> list[Slice]:
         p = self.twap

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import BaseModel, Field, field_validator
 
+from deltaworks_core.numbers import Amount, non_finite_path
 from deltaworks_exec.algos.base import AlgoError
 from deltaworks_exec.algos.supervisor import AlgoSupervisor, UnknownAlgoError, detail, summary
 from deltaworks_exec.api.roles import acting_user, allow
+from deltaworks_exec.api.validation import SKIPPED_HEADER, listable
 from deltaworks_exec.auth.roles import Permission
 
 
@@ -23,9 +25,16 @@ class AlgoIn(BaseModel):
     exchange: str
     symbol: str
     side: Literal["buy", "sell"]
-    quantity: float = Field(gt=0)
+    quantity: Amount
     params: dict[str, Any] = Field(default_factory=dict)
     algo_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_]{1,28}$")
+
+    @field_validator("params")
+    @classmethod
+    def _finite(cls, params: dict[str, Any]) -> dict[str, Any]:
+        if (path := non_finite_path(params)) is not None:
+            raise ValueError(f"params.{path} must be a finite number")
+        return params
 
 
 class AlgoOut(BaseModel):
@@ -90,7 +99,9 @@ def algo_router() -> APIRouter:
 
     @router.post("", status_code=201, dependencies=[allow(Permission.TRADE)])
     async def start(body: AlgoIn, request: Request) -> AlgoOut:
-        """Start a parent order; ``params`` as the algorithm takes them."""
+        """Start a parent order; ``params`` as the algorithm takes them. One the market's rules
+        cannot execute (below its smallest order) is 422 with the reason; one that fits fewer
+        slices than asked starts with fewer (said in ``message``)."""
         try:
             algo = await _algos(request).start(
                 body.algo,
@@ -106,10 +117,17 @@ def algo_router() -> APIRouter:
             raise _unprocessable("params", str(exc)) from None
         return AlgoOut(**summary(algo))
 
-    @router.get("", dependencies=[allow(Permission.READ)])
-    async def list_algos(request: Request, status: str | None = None) -> list[AlgoOut]:
-        """Every parent order, optionally by status."""
-        return [AlgoOut(**row) for row in await _algos(request).list(status)]
+    @router.get(
+        "",
+        dependencies=[allow(Permission.READ)],
+        responses={200: {"headers": {SKIPPED_HEADER: {"description": "damaged rows left out"}}}},
+    )
+    async def list_algos(
+        request: Request, response: Response, status: str | None = None
+    ) -> list[AlgoOut]:
+        """Every parent order, optionally by status; a damaged stored row is left out and
+        named in the ``X-Skipped-Rows`` header."""
+        return listable(await _algos(request).list(status), "algo_id", AlgoOut, response)
 
     @router.get("/{algo_id}", dependencies=[allow(Permission.READ)])
     async def show(algo_id: str, request: Request) -> AlgoDetail:

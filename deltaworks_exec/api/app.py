@@ -32,6 +32,8 @@ from deltaworks_exec.api.schemas import (
     PositionOut,
 )
 from deltaworks_exec.api.stream import MarketFeeds
+from deltaworks_exec.api.validation import install as install_validation
+from deltaworks_exec.api.validation import listable
 from deltaworks_exec.audit.log import AuditLog
 from deltaworks_exec.auth.roles import Permission
 from deltaworks_exec.auth.signin import Authenticator
@@ -90,6 +92,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
     app.state.service = service
     app.include_router(algo_router())
     app.include_router(audit_router)
+    install_validation(app)
 
     @app.exception_handler(OrderInputError)
     async def _input_error(_: Request, exc: OrderInputError) -> JSONResponse:
@@ -123,7 +126,8 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
 
     @protected.get("/status", tags=["service"], dependencies=[allow(Permission.READ)])
     async def status(request: Request) -> dict[str, Any]:
-        """Open orders by state, kill switch, venues, last reconciliation findings."""
+        """Open orders by state, kill switch, venues (``venues_down``: each venue out of service,
+        why, since when, attempts), last reconciliation findings."""
         _oms(request)
         return service.status()
 
@@ -151,6 +155,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
     )
     async def list_orders(
         request: Request,
+        response: Response,
         status: Annotated[list[OrderState] | None, Query()] = None,
         exchange: str | None = None,
         symbol: str | None = None,
@@ -158,7 +163,8 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
         open_only: bool = False,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
     ) -> list[dict]:
-        """Orders, newest first, filtered by state, exchange, symbol, algorithm."""
+        """Orders, newest first, filtered by state, exchange, symbol, algorithm (a damaged
+        one is left out and named in ``X-Skipped-Rows``)."""
         oms = _oms(request)
         orders = oms.open_orders() if open_only else list(oms.orders.values())
         selected = [
@@ -170,7 +176,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
             and (algo_id is None or o.algo_id == algo_id)
         ]
         selected.sort(key=lambda o: o.created_us, reverse=True)
-        return [o.public() for o in selected[:limit]]
+        return listable((o.public() for o in selected[:limit]), "order_id", OrderOut, response)
 
     @protected.get(
         "/orders/{order_id}",

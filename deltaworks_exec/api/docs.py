@@ -34,16 +34,22 @@ interactive documentation at `/docs`.
   (`x-permission`, `x-roles` in the OpenAPI document; **Permission** below). `viewer`:
   `read`; `trader`: `read`, `trade` (orders, algorithms); `risk`: `read`, `risk` (limits,
   kill switch), `audit`; `admin`: everything. A role without the permission gets 403.
-* **Errors**: invalid input is answered 422 with `detail[].loc` naming the field; an unknown
+* **Errors**: invalid input is answered 422 with `detail[].loc` naming the field; numbers
+  must be finite and of a sane size (`NaN`, `Infinity`, `1e309`, an amount of `1e30` are
+  422); a symbol that is not a configured market of the exchange, an amount below one step
+  or the minimum amount, a price below one tick are 422 and nothing is stored; an unknown
   order 404; a request the order's state does not allow (canceling a filled order) 409;
-  QuestDB unavailable, so nothing was sent, 503.
+  QuestDB unavailable, so nothing was sent, 503. A listing leaves out a damaged stored row
+  (logged) and names it in the `X-Skipped-Rows` header.
 * **Orders** are acknowledged once the venue answered and every transition is durable in
   QuestDB (`order_events`; the `pending_new` row is written before the order is sent).
-  A known `client_order_id` returns the first order with HTTP 200 and sends nothing.
+  A known `client_order_id` with the same parameters returns the first order with HTTP 200
+  and sends nothing; with different parameters it is 409 naming each difference.
   Risk and venue rejects are orders with `status: rejected`, `reason_code` and `reason`
   (`CODE: message naming the limit and the value`). Reason codes: `KILL_SWITCH`,
   `SYMBOL_NOT_ALLOWED`, `MAX_OPEN_ORDERS`, `PRICE_BAND`, `NO_MARKET_PRICE`,
-  `MAX_ORDER_NOTIONAL`, `MAX_POSITION`, `INSUFFICIENT_BALANCE`, `VENUE_REJECTED`,
+  `MAX_ORDER_NOTIONAL`, `MAX_POSITION`, `INSUFFICIENT_BALANCE`, `MIN_NOTIONAL` (below
+  the market's minimum notional, checked before sending), `VENUE_REJECTED`,
   `NOT_AT_VENUE` (recovery: the venue never received it), `VENUE_UNKNOWN` (recovery: the
   venue no longer knows the order; status `expired`).
 * **States**: `pending_new`, `new`, `partially_filled`, `filled`, `pending_cancel`,

@@ -7,6 +7,7 @@ from typing import get_type_hints
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, create_model
 
 from deltaworks_core.models import Fill, Side
+from deltaworks_core.numbers import Amount, Price
 from deltaworks_exec.oms.states import OrderState
 from deltaworks_exec.venue import OrderType, TimeInForce
 
@@ -20,9 +21,9 @@ class OrderIn(BaseModel):
     symbol: str = Field(min_length=3, examples=["BTC/USDT"])
     side: Side
     type: OrderType = "limit"
-    amount: float = Field(gt=0)
-    price: float | None = Field(default=None, gt=0)
-    stop_price: float | None = Field(default=None, gt=0)
+    amount: Amount
+    price: Price | None = None
+    stop_price: Price | None = None
     time_in_force: TimeInForce | None = None
     client_order_id: str | None = Field(
         default=None,

@@ -6,7 +6,9 @@ import json
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
+from deltaworks_core.cli_numbers import finite
 from deltaworks_exec.cli.client import ServiceClient
 from deltaworks_exec.cli.output import console, echo_json, print_rows, print_table
 
@@ -33,7 +35,7 @@ def algo_app(client: ServiceClient) -> typer.Typer:
         exchange: str,
         symbol: str,
         side: str,
-        quantity: float,
+        quantity: Annotated[float, typer.Argument(parser=finite)],
         params: Annotated[str, typer.Option(help='JSON, e.g. {"duration_s": 600, "slices": 10}')],
         algo_id: str | None = None,
     ) -> None:
@@ -41,7 +43,7 @@ def algo_app(client: ServiceClient) -> typer.Typer:
         try:
             parsed = json.loads(params)
         except json.JSONDecodeError as exc:
-            console.print(f"[red]--params is not JSON:[/red] {exc}")
+            console.print(f"[red]--params is not JSON:[/red] {escape(str(exc))}")
             raise typer.Exit(2) from None
         body = {"algo": algo, "exchange": exchange, "symbol": symbol, "side": side,
                 "quantity": quantity, "params": parsed, "algo_id": algo_id}  # fmt: skip

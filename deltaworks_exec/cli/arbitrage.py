@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from deltaworks_core.cli_numbers import finite
 from deltaworks_exec.cli.output import console
 
 arb_app = typer.Typer(help="Cross-exchange arbitrage.")
@@ -74,9 +75,13 @@ async def _scan(
 @arb_app.command("scan")
 def arb_scan(
     symbol: Annotated[list[str] | None, typer.Option(help="Repeat for several.")] = None,
-    min_edge_bps: Annotated[float, typer.Option(help="Net edge after taker fees.")] = 0.0,
-    interval: Annotated[float, typer.Option(help="Seconds between scans.")] = 1.0,
-    duration: Annotated[float | None, typer.Option(help="Stop after this many seconds.")] = None,
+    min_edge_bps: Annotated[
+        float, typer.Option(parser=finite, help="Net edge after taker fees.")
+    ] = 0.0,
+    interval: Annotated[float, typer.Option(parser=finite, help="Seconds between scans.")] = 1.0,
+    duration: Annotated[
+        float | None, typer.Option(parser=finite, help="Stop after this many seconds.")
+    ] = None,
     simulator_url: str | None = None,
     record: Annotated[bool, typer.Option(help="Record to arbitrage_opportunities.")] = True,
 ) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from deltaworks_core.config import ConfigError, load_settings
@@ -29,7 +30,7 @@ def list_events(
     try:
         settings = load_settings()
     except ConfigError as exc:
-        console.print(f"[red]configuration error:[/red] {exc}")
+        console.print(f"[red]configuration error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
     with QuestDBReader(settings.questdb, max_connections=1) as reader:
         rows = AuditLog(reader).query(user, action, "denied" if denied else None, since, limit)

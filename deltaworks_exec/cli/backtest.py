@@ -10,10 +10,13 @@ import psycopg
 import typer
 from psycopg_pool import PoolTimeout
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
+from deltaworks_core.cli_numbers import finite
 from deltaworks_core.config import ConfigError, load_settings
+from deltaworks_core.numbers import non_finite_path
 from deltaworks_core.questdb import (
     QuestDBReader,
     QuestDBWriteError,
@@ -47,9 +50,12 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
 
 def _value(text: str) -> object:
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError:
         return text
+    if non_finite_path(value) is not None:
+        raise ValueError(f"--param value {text!r} is not a finite number")
+    return value
 
 
 def build_strategy(name: str, symbol: str, params: dict[str, str]) -> Strategy:
@@ -100,7 +106,7 @@ def _show(result: RunResult) -> None:
         table.add_row(name, f"{value:,.4f}" if isinstance(value, float) else str(value))
     console.print(table)
     for note in result.repairs:
-        console.print(f"[yellow]data repaired:[/yellow] {note}", soft_wrap=True)
+        console.print(f"[yellow]data repaired:[/yellow] {escape(str(note))}", soft_wrap=True)
 
 
 Opt = typer.Option
@@ -118,10 +124,14 @@ def backtest(
     param: Annotated[Strs, Opt(help="Strategy parameter NAME=VALUE.")] = None,
     repair: Annotated[Strs, Opt(help="sort, dedupe, fill_gaps or drop_unknown.")] = None,
     cash: Annotated[Strs, Opt(help="Balance ASSET=AMOUNT per venue [USDT=100000].")] = None,
-    maker_bps: Annotated[float, Opt(help="Maker fee, basis points.")] = 10.0,
-    taker_bps: Annotated[float, Opt(help="Taker fee, basis points.")] = 10.0,
-    slippage_bps: Annotated[float | None, Opt(help="Fixed slippage, not book depth.")] = None,
-    depth_notional: Annotated[float, Opt(help="Depth model: quote value a level.")] = 25_000.0,
+    maker_bps: Annotated[float, Opt(parser=finite, help="Maker fee, basis points.")] = 10.0,
+    taker_bps: Annotated[float, Opt(parser=finite, help="Taker fee, basis points.")] = 10.0,
+    slippage_bps: Annotated[
+        float | None, Opt(parser=finite, help="Fixed slippage, not book depth.")
+    ] = None,
+    depth_notional: Annotated[
+        float, Opt(parser=finite, help="Depth model: quote value a level.")
+    ] = 25_000.0,
     latency_ms: Annotated[int, Opt(help="Order and cancel latency.")] = 0,
     out: Annotated[Path | None, Opt(help="Folder for the PNG and HTML charts.")] = None,
     save: Annotated[bool, Opt("--store/--no-store", help="Store results in QuestDB.")] = False,
@@ -143,17 +153,17 @@ def backtest(
             if slippage_bps is not None
             else DepthSlippage(level_notional=depth_notional),
             latency=Latency(latency_ms),
-            cash={k: float(v) for k, v in _pairs(cash or ["USDT=100000"], "--cash").items()},
+            cash={k: finite(v) for k, v in _pairs(cash or ["USDT=100000"], "--cash").items()},
         )
         if live:
             result = run_live(market, chosen, config)
         else:
             result = _run(Backtest(market, config), chosen)
     except (DataError, ValueError, ConfigError) as exc:
-        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from None
     except DATABASE_ERRORS as exc:
-        console.print(f"[red]QuestDB unavailable:[/red] {exc}", soft_wrap=True)
+        console.print(f"[red]QuestDB unavailable:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(1) from None
     compute(result)
     _show(result)
@@ -166,7 +176,7 @@ def backtest(
         try:
             settings = load_settings()
         except ConfigError as exc:
-            console.print(f"[red]configuration error:[/red] {exc}")
+            console.print(f"[red]configuration error:[/red] {escape(str(exc))}")
             raise typer.Exit(2) from None
         try:
             with (
@@ -175,7 +185,9 @@ def backtest(
             ):
                 store(writer, reader, result, config)
         except DATABASE_ERRORS as exc:
-            console.print(f"[red]results not stored in QuestDB:[/red] {exc}", soft_wrap=True)
+            console.print(
+                f"[red]results not stored in QuestDB:[/red] {escape(str(exc))}", soft_wrap=True
+            )
             raise typer.Exit(1) from None
         console.print(f"stored run {result.run_id} in QuestDB")
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import typer
+from rich.markup import escape
 
 from deltaworks_core.config import ConfigError, Settings, load_settings
 from deltaworks_exec.cli.output import console
@@ -19,7 +20,7 @@ def settings_or_exit() -> Settings:
     try:
         return load_settings()
     except ConfigError as exc:
-        console.print(f"[red]configuration error:[/red] {exc}")
+        console.print(f"[red]configuration error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
 
 
@@ -47,9 +48,9 @@ class ServiceClient:
             with self._http() as client:
                 response = client.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
-            console.print(f"[red]cannot reach the service:[/red] {exc}")
+            console.print(f"[red]cannot reach the service:[/red] {escape(str(exc))}")
             raise typer.Exit(1) from None
         if response.status_code >= 400:
-            console.print(f"[red]{response.status_code}:[/red] {response.text}")
+            console.print(f"[red]{response.status_code}:[/red] {escape(response.text)}")
             raise typer.Exit(1)
         return response.json()

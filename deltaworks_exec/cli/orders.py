@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from deltaworks_core.cli_numbers import finite
 from deltaworks_exec.cli.client import ServiceClient
 from deltaworks_exec.cli.output import echo_json, print_rows, print_table
 
@@ -40,12 +41,12 @@ def order_app(client: ServiceClient) -> typer.Typer:
         exchange: str,
         symbol: str,
         side: str,
-        amount: float,
+        amount: Annotated[float, typer.Argument(parser=finite)],
         type_: Annotated[
             str, typer.Option("--type", help="market, limit, stop_loss, ...")
         ] = "limit",
-        price: float | None = None,
-        stop_price: float | None = None,
+        price: Annotated[float | None, typer.Option(parser=finite)] = None,
+        stop_price: Annotated[float | None, typer.Option(parser=finite)] = None,
         tif: Annotated[str | None, typer.Option(help="GTC, IOC, FOK or PO")] = None,
         client_order_id: str | None = None,
     ) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 console = Console()
 
@@ -21,12 +22,13 @@ def echo_json(value: Any) -> None:
 def print_table(
     rows: list[dict[str, Any]], title: str, columns: Sequence[str], right: Sequence[str] = ()
 ) -> None:
-    """``rows`` as a table of ``columns``, those in ``right`` right-aligned."""
+    """``rows`` as a table of ``columns``, those in ``right`` right-aligned; values print
+    literally (``[...]`` is not markup)."""
     table = Table(title=title)
     for column in columns:
         table.add_column(column, justify="right" if column in right else "left")
     for row in rows:
-        table.add_row(*("" if row.get(c) is None else str(row[c]) for c in columns))
+        table.add_row(*(Text("" if row.get(c) is None else str(row[c])) for c in columns))
     console.print(table)
 
 

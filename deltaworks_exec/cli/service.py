@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import os
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from deltaworks_core.logging_setup import configure_logging
+from deltaworks_core.cli_numbers import finite
+from deltaworks_core.logging_setup import OneLineTracebacks, configure_logging
 from deltaworks_exec.cli.client import ServiceClient, settings_or_exit
 from deltaworks_exec.cli.output import console, echo_json
 
@@ -34,7 +37,10 @@ def serve(
         str | None, typer.Option(help="Simulator root URL overriding simulator.host:port.")
     ] = None,
     poll_interval: Annotated[
-        float | None, typer.Option(help="Seconds between polls (default: exec.poll_interval_s).")
+        float | None,
+        typer.Option(
+            parser=finite, min=0.001, help="Seconds between polls (default: exec.poll_interval_s)."
+        ),
     ] = None,
 ) -> None:
     """Run the service until SIGTERM/SIGINT (graceful shutdown)."""
@@ -44,6 +50,7 @@ def serve(
     from deltaworks_exec.service import ExecService
 
     configure_logging()
+    logging.getLogger("uvicorn.error").addFilter(OneLineTracebacks())
     settings = settings_or_exit()
     host = host or settings.exec.host
     port = port or settings.exec.port
@@ -63,7 +70,10 @@ def serve(
     config = uvicorn.Config(
         create_app(service, token), host=host, port=port, log_config=None, access_log=False
     )
-    uvicorn.Server(config).run()
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:  # the reason is logged in one line
+        raise typer.Exit(1)
 
 
 def add_service_commands(app: typer.Typer, client: ServiceClient) -> None:
@@ -99,5 +109,5 @@ def add_service_commands(app: typer.Typer, client: ServiceClient) -> None:
         table.add_column("value")
         for key, value in result.items():
             shown = json.dumps(value) if isinstance(value, dict | list) else str(value)
-            table.add_row(key, shown)
+            table.add_row(key, Text(shown))
         console.print(table)

@@ -14,8 +14,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from deltaworks_core.cli_numbers import finite
 from deltaworks_core.config import ConfigError, load_settings
 from deltaworks_core.questdb import QuestDBReader
 from deltaworks_exec.audit.log import AuditEvent, AuditLog
@@ -26,7 +28,8 @@ users_app = typer.Typer(help="Users, roles and API tokens (local: talks to Quest
 console = Console()
 
 _ExpiresDays = Annotated[
-    float | None, typer.Option(min=0.001, help="Days until the token expires (default: never).")
+    float | None,
+    typer.Option(parser=finite, min=0.001, help="Days until the token expires (default: never)."),
 ]
 _TokenName = Annotated[str, typer.Option("--name", help="What the token is for.")]
 
@@ -53,13 +56,13 @@ def _session() -> Iterator[_Session]:
     try:
         settings = load_settings()
     except ConfigError as exc:
-        console.print(f"[red]configuration error:[/red] {exc}")
+        console.print(f"[red]configuration error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
     with QuestDBReader(settings.questdb, max_connections=1) as reader:
         try:
             yield _Session(reader)
         except UserStoreError as exc:
-            console.print(f"[red]error:[/red] {exc}")
+            console.print(f"[red]error:[/red] {escape(str(exc))}")
             raise typer.Exit(1) from None
 
 

@@ -12,7 +12,12 @@ from __future__ import annotations
 import ccxt
 
 from deltaworks_core.models import Order, OrderStatus, utc_from_ms
-from deltaworks_exec.oms.errors import OrderInputError, OrderStateError, UnknownOrderError
+from deltaworks_exec.oms.errors import (
+    ClientOrderIdConflict,
+    OrderInputError,
+    OrderStateError,
+    UnknownOrderError,
+)
 from deltaworks_exec.oms.manager import NewOrder, OrderManager
 from deltaworks_exec.oms.model import ManagedOrder
 from deltaworks_exec.venue import OrderRequest
@@ -76,7 +81,7 @@ class OmsOrders:
         )
         try:
             managed, _ = await self.manager.submit(new)
-        except OrderInputError as exc:
+        except (OrderInputError, ClientOrderIdConflict) as exc:
             raise ccxt.InvalidOrder(str(exc)) from None
         return as_order(managed)
 

@@ -8,11 +8,14 @@ enough, with its children's client order ids, to rebuild it after a restart.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
+
+log = logging.getLogger(__name__)
 
 TABLE = "algo_events"
 _SYMBOLS = ("algo", "status", "exchange", "symbol", "side", "user_name")
@@ -159,7 +162,22 @@ def latest_events(reader: QuestDBReader, algo_id: str | None = None) -> list[Alg
         f"SELECT * FROM {TABLE} {where}LATEST ON ts PARTITION BY algo_id",
         (algo_id,) if algo_id else (),
     )
-    return [_event(row) for row in rows]
+    return _parsed(rows)
+
+
+def _parsed(rows: list[dict[str, Any]]) -> list[AlgoEvent]:
+    """The rows as events, a damaged one (unreadable ``params``, missing fields) left out
+    and logged: one bad row must not break every listing and recovery."""
+    events = []
+    for row in rows:
+        try:
+            events.append(_event(row))
+        except (ValueError, TypeError, AttributeError) as exc:
+            log.error(
+                "damaged algo_events row left out",
+                extra={"algo_id": row.get("algo_id"), "error": repr(exc)[:200]},
+            )
+    return events
 
 
 def history(reader: QuestDBReader, algo_id: str) -> list[AlgoEvent]:

@@ -26,3 +26,13 @@ class OrderStateError(ValueError):
 
 class PersistenceError(RuntimeError):
     """The write-ahead record could not be stored: nothing was sent to the venue."""
+
+
+class ClientOrderIdConflict(OrderStateError):
+    """A client order id already names an order with other parameters."""
+
+    def __init__(self, client_order_id: str, differences: list[str]) -> None:
+        super().__init__(
+            f"client_order_id {client_order_id!r} already names an order with other "
+            f"parameters: {'; '.join(differences)}"
+        )

@@ -12,7 +12,9 @@ Invariants:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import math
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -22,17 +24,20 @@ import ccxt
 
 from deltaworks_core.config import RiskLimits
 from deltaworks_core.models import Fill, Order
+from deltaworks_core.numbers import MAX_AMOUNT, MAX_PRICE
 from deltaworks_core.retry import ORDER_LOOKUP
 from deltaworks_exec.clock import Clock
 from deltaworks_exec.marketdata import BookCache
 from deltaworks_exec.oms.bus import EventBus
 from deltaworks_exec.oms.errors import (
+    ClientOrderIdConflict,
     OrderInputError,
     OrderStateError,
     PersistenceError,
     UnknownOrderError,
 )
 from deltaworks_exec.oms.journal import Journal, JournalError
+from deltaworks_exec.oms.market_rules import below_minimum_amount, check_min_notional
 from deltaworks_exec.oms.model import ManagedOrder, fill_public, fill_row
 from deltaworks_exec.oms.states import (
     CANCELABLE,
@@ -129,7 +134,23 @@ class OrderManager:
             self._open[order.order_id] = order
         else:
             self._open.pop(order.order_id, None)
-        self._exposure.update(order, working)
+        if order.exchange in self.venues:  # a down venue's orders count once it is back
+            self._exposure.update(order, working)
+
+    def add_venue(self, name: str, venue: Venue) -> None:
+        """Take a venue into service (one that was down); its known orders count again."""
+        self.venues[name] = venue
+        self.balances.setdefault(name, {})
+        for order in self.orders.values():
+            if order.exchange == name:
+                self._track(order)
+
+    def remove_venue(self, name: str) -> None:
+        """Take a venue out of service (it went down while being brought up)."""
+        for order in self.orders.values():
+            if order.exchange == name:
+                self._exposure.update(order, working=False)
+        self.venues.pop(name, None)
 
     def get(self, order_id: str) -> ManagedOrder:
         """The order ``order_id``; ``UnknownOrderError`` otherwise."""
@@ -214,6 +235,8 @@ class OrderManager:
         if new.client_order_id is not None:
             existing = self._by_client.get(new.client_order_id)
             if existing is not None:
+                if differences := self._differences(existing, new):
+                    raise ClientOrderIdConflict(new.client_order_id, differences)
                 if existing.order_id in self.inflight:  # wait for the first submit's outcome
                     async with self.lock(existing.order_id):
                         pass
@@ -231,12 +254,58 @@ class OrderManager:
                 self.inflight.discard(order.order_id)
         return order, True
 
+    def _differences(self, existing: ManagedOrder, new: NewOrder) -> list[str]:
+        """How ``new`` differs from the order already holding its client order id."""
+        asked: dict[str, Any] = {
+            "exchange": new.exchange,
+            "symbol": new.symbol,
+            "side": new.side,
+            "type": new.type,
+            "time_in_force": new.time_in_force,
+            "algo_id": new.algo_id,
+        }
+        venue = self.venues.get(new.exchange)
+        for name in ("amount", "price", "stop_price"):
+            value = getattr(new, name)
+            if venue is not None and value is not None and new.symbol == existing.symbol:
+                with contextlib.suppress(OrderInputError):  # else compared as given
+                    value = self._to_precision(venue, new.symbol, name, value)
+            asked[name] = value
+        return [
+            f"{name} {getattr(existing, name)!r} != {value!r}"
+            for name, value in asked.items()
+            if getattr(existing, name) != value
+        ]
+
+    @staticmethod
+    def _to_precision(venue: Venue, symbol: str, field: str, value: float) -> float:
+        """``value`` on the market's step (amount, truncated) or tick (prices), by ccxt.
+
+        Non-finite or absurd values never reach ccxt (its ``Decimal`` code fails on them).
+        """
+        bound = MAX_AMOUNT if field == "amount" else MAX_PRICE
+        if not (math.isfinite(value) and 0 < value <= bound):
+            raise OrderInputError(field, f"{field} {value!r} must be a number in (0, {bound:g}]")
+        try:
+            if field == "amount":
+                return venue.amount_to_precision(symbol, value)
+            return venue.price_to_precision(symbol, value)
+        except ccxt.InvalidOrder:  # below one step or tick
+            return 0.0
+
     def _prepare(self, new: NewOrder) -> ManagedOrder:
         """Validate ``new`` against the venue's market and register it (nothing is stored yet)."""
         venue = self.venues.get(new.exchange)
         if venue is None:
             known = ", ".join(sorted(self.venues))
             raise OrderInputError("exchange", f"unknown exchange {new.exchange!r} (known: {known})")
+        tradable = (*self._symbols.get(new.exchange, ()), *(self.limits.allowed_symbols or ()))
+        if new.symbol not in tradable:
+            raise OrderInputError(
+                "symbol",
+                f"{new.symbol!r} is not a configured market of {new.exchange} "
+                f"(configured: {', '.join(tradable) or 'none'})",
+            )
         try:
             rules = self.rules(new.exchange, new.symbol)
         except (KeyError, ccxt.BadSymbol):
@@ -255,13 +324,20 @@ class OrderManager:
             raise OrderInputError("stop_price", f"a {new.type} order {need} a stop_price")
         if new.time_in_force is not None and new.type not in LIMIT_TYPES:
             raise OrderInputError("time_in_force", f"a {new.type} order takes no time_in_force")
-        amount = self._precise_amount(venue, new, rules)
+        amount = self._to_precision(venue, new.symbol, "amount", new.amount)
+        if (too_small := below_minimum_amount(amount, rules, new.exchange)) is not None:
+            raise OrderInputError("amount", f"amount {new.amount}: {too_small}")
         if price is not None:
-            price = venue.price_to_precision(new.symbol, price)
+            price = self._to_precision(venue, new.symbol, "price", price)
         if stop_price is not None:
-            stop_price = venue.price_to_precision(new.symbol, stop_price)
-        if price is not None and price <= 0:
-            raise OrderInputError("price", f"price {new.price} rounds to zero")
+            stop_price = self._to_precision(venue, new.symbol, "stop_price", stop_price)
+        for name, value in (("price", price), ("stop_price", stop_price)):
+            if value is not None and value <= 0:
+                raise OrderInputError(
+                    name,
+                    f"{name} {getattr(new, name)} is below the price tick of "
+                    f"{rules.price_increment} for {new.symbol} on {new.exchange}",
+                )
         order_id = os.urandom(10).hex()
         client_order_id = new.client_order_id or f"dw-{order_id}"
         order = ManagedOrder(
@@ -281,20 +357,6 @@ class OrderManager:
         self._register(order)
         return order
 
-    @staticmethod
-    def _precise_amount(venue: Venue, new: NewOrder, rules: MarketRules) -> float:
-        try:
-            amount = venue.amount_to_precision(new.symbol, new.amount)
-        except ccxt.InvalidOrder:
-            amount = 0.0
-        if amount <= 0 or amount < rules.min_amount:
-            raise OrderInputError(
-                "amount",
-                f"amount {new.amount} is below the minimum {rules.min_amount} "
-                f"(step {rules.amount_increment}) of {new.symbol}",
-            )
-        return amount
-
     async def _risk_context(self, order: ManagedOrder) -> RiskContext:
         rules = self.rules(order.exchange, order.symbol)
         try:
@@ -311,7 +373,10 @@ class OrderManager:
 
     async def _submit(self, order: ManagedOrder) -> None:
         venue = self.venues[order.exchange]
-        reject = check_order(order, await self._risk_context(order), self.limits, self.kill_switch)
+        context = await self._risk_context(order)
+        reject = check_order(order, context, self.limits, self.kill_switch) or check_min_notional(
+            order, context.rules, order.exchange, context.mid
+        )
         if reject is not None:
             row = self.transition(order, "rejected", reason=str(reject))
             await self._write_first(order, row)
@@ -376,6 +441,8 @@ class OrderManager:
                 return order
             if order.status not in CANCELABLE:
                 raise OrderStateError(f"order {order_id} is {order.status}: it cannot be canceled")
+            if order.exchange not in self.venues:
+                raise OrderStateError(f"order {order_id}: venue {order.exchange} is down")
             if user is not None:
                 order.user = user
             await self.commit(order, [self.transition(order, "pending_cancel")])

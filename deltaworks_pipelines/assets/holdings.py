@@ -16,6 +16,7 @@ from deltaworks_pipelines.assets._common import (
     run_parallel,
     utc_micros,
 )
+from deltaworks_pipelines.assets.zero_balances import last_held, with_zero_balances
 from deltaworks_pipelines.partitions import ExchangeDay, utc_today
 from deltaworks_pipelines.resources import ExchangesResource, QuestDBResource
 from deltaworks_pipelines.valuation import last_prices, price_in_quote
@@ -149,6 +150,13 @@ def build_holdings(
             )
         with exchange_failure():
             frame = snapshot(exchanges, [part.exchange], exchanges.max_workers)
+        frame = with_zero_balances(
+            frame,
+            part.exchange,
+            last_held(questdb.reader, part.exchange),
+            [wallet.label for wallet in wallets(exchanges, part.exchange)],
+            frame["ts"].iloc[0] if len(frame) else pd.Timestamp.now(tz="UTC").as_unit("us"),
+        )
         questdb.writer.write_dataframe(TABLE, frame, symbols=SYMBOLS)
         questdb.reader.wait_visible(TABLE)
         metadata = snapshot_metadata(frame)
