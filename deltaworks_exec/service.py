@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from typing import Any
 
 from tenacity import RetryCallState
 
+from deltaworks_core import crash_points
 from deltaworks_core.config import RiskLimits, Settings
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
 from deltaworks_core.retry import STREAM_RECONNECT
@@ -71,6 +73,7 @@ class ExecService:
     async def start(self) -> None:
         """Connect, rebuild from QuestDB, reconcile every venue, then start polling and streams."""
         settings = self.settings
+        crash_points.arm(os.environ, settings.exchanges)  # test-only; refused with live venues
         self.reader = QuestDBReader(settings.questdb)
         self.journal = Journal(settings.questdb)
         await self.journal.start()

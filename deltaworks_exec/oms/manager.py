@@ -21,6 +21,7 @@ from typing import Any
 import ccxt
 
 from deltaworks_core.config import RiskLimits
+from deltaworks_core.crash_points import crash_point
 from deltaworks_core.models import Fill, Order
 from deltaworks_core.retry import ORDER_LOOKUP
 from deltaworks_exec.clock import Clock
@@ -315,9 +316,11 @@ class OrderManager:
             await self._write_first(order, row)
             return
         await self._write_first(order, self._stamp(order))
+        crash_point("oms.write_ahead_durable")
         try:
             async with asyncio.timeout(self._submit_timeout_s):
                 reported = await venue.submit(order.request())
+            crash_point("oms.venue_accepted")
         except (ccxt.NetworkError, TimeoutError) as exc:
             log.warning(
                 "submit outcome unknown; looking the order up by client order id",
@@ -372,6 +375,7 @@ class OrderManager:
             if order.status not in CANCELABLE:
                 raise OrderStateError(f"order {order_id} is {order.status}: it cannot be canceled")
             await self.commit(order, [self.transition(order, "pending_cancel")])
+            crash_point("oms.cancel_requested")
             await self.send_cancel(order)
         return order
 
@@ -450,6 +454,7 @@ class OrderManager:
         order.fill_ids.add(fill.fill_id)
         order.fills_amount += fill.amount
         fills = [fill_row(fill, order)]
+        crash_point("oms.fill_applied")
         tolerance = self.tolerance(order)
         if order.fills_amount <= order.filled + tolerance:
             return [], fills
