@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 
+from deltaworks_core.config import CONFIG_ENV_VAR
 from deltaworks_core.crash_points import ENV
 from deltaworks_core.questdb import QuestDBReader
 from deltaworks_core.venues.simulator import ExchangeEngine, SimError
@@ -26,6 +28,16 @@ VENUE_STATUS = {
     "REJECTED": "rejected",
 }
 _FILL_RECORDED = re.compile(r"fill recorded exchange=(\S+) fill_id=(\S+)")
+_TESTS_CONFIG = Path(__file__).parent / "fixtures" / "two_binance.toml"
+
+
+def sim_a_only(folder: Path) -> dict[str, str]:
+    """The environment of a service configured with sim_a alone (half the start-up work)."""
+    text = _TESTS_CONFIG.read_text()
+    second = text.index("[[exchanges]]", text.index("[[exchanges]]") + 1)
+    path = folder / "sim_a_only.toml"
+    path.write_text(text[:second])
+    return {CONFIG_ENV_VAR: str(path)}
 
 
 def crashed_at(service: ServiceProcess, point: str, passage: int) -> bool:

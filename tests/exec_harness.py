@@ -101,8 +101,15 @@ class ServiceExitedError(RuntimeError):
 class ServiceProcess:
     """``deltaworks-exec serve`` as its own process, against the test QuestDB and simulator."""
 
-    def __init__(self, launcher: Launcher, simulator_url: str, log_path: Path) -> None:
+    def __init__(
+        self,
+        launcher: Launcher,
+        simulator_url: str,
+        log_path: Path,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
+        self.env = env or {}
         self.url = f"http://127.0.0.1:{self.port}"
         self._launcher = launcher
         self._simulator_url = simulator_url
@@ -114,7 +121,7 @@ class ServiceProcess:
         API answers; ``ServiceExitedError`` when the process ends first."""
         args = ["serve", "--port", str(self.port), "--simulator-url", self._simulator_url,
                 "--poll-interval", "0.2"]  # fmt: skip
-        self.pid = self._launcher.launch(args, self._log_path, env)
+        self.pid = self._launcher.launch(args, self._log_path, {**self.env, **(env or {})})
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if not _alive(self.pid):

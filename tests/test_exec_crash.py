@@ -19,7 +19,14 @@ import pytest
 from deltaworks_core.crash_points import POINTS
 from deltaworks_core.questdb import QuestDBReader
 from deltaworks_core.venues.simulator import ExchangeEngine, SimulatorServer
-from tests.crash_support import PASSAGES, assert_matches_venue, released, start_armed, wait_crash
+from tests.crash_support import (
+    PASSAGES,
+    assert_matches_venue,
+    released,
+    sim_a_only,
+    start_armed,
+    wait_crash,
+)
 from tests.exec_harness import Launcher, ServiceProcess, wait_for
 
 pytest_plugins = ("tests.exec_fixtures",)
@@ -88,7 +95,8 @@ def test_crash_at_every_order_point(
 ) -> None:
     assert len(ORDER_POINTS) >= 5, ORDER_POINTS
     engine = simulator.engine(EXCHANGE)
-    service = ServiceProcess(launcher, simulator.base_url, tmp_path / "service.log")
+    log = tmp_path / "service.log"
+    service = ServiceProcess(launcher, simulator.base_url, log, sim_a_only(tmp_path))
     service.start()
     with service.client() as api:
         released(api)
@@ -98,12 +106,18 @@ def test_crash_at_every_order_point(
     during_start = []
     for point in ORDER_POINTS:
         for passage in PASSAGES:
-            if not start_armed(service, point, passage):
+            t0 = time.monotonic()
+            up = start_armed(service, point, passage)
+            t1 = time.monotonic()
+            print("start", point, passage, round(t1 - t0, 2))
+            if not up:
                 during_start.append(f"{point}:{passage}")
                 continue
             # Recovered: QuestDB agrees with the venue on everything before this crash.
             assert_matches_venue(reader, engine, EXCHANGE, PREFIX, (service,))
+            t2 = time.monotonic()
             steps = workload.run(service)
+            print("check", round(t2 - t1, 2), "steps", steps, round(time.monotonic() - t2, 2))
             assert steps < MAX_STEPS, f"{point} never passed {passage} times"
             wait_crash(service, point, passage)
     service.start()
