@@ -89,7 +89,7 @@ class Workload:
         assert answer.status_code in (200, 201), answer.text
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(600)
 def test_crash_at_every_order_point(
     launcher: Launcher, simulator: SimulatorServer, reader: QuestDBReader, tmp_path: Path
 ) -> None:
@@ -106,18 +106,12 @@ def test_crash_at_every_order_point(
     during_start = []
     for point in ORDER_POINTS:
         for passage in PASSAGES:
-            t0 = time.monotonic()
-            up = start_armed(service, point, passage)
-            t1 = time.monotonic()
-            print("start", point, passage, round(t1 - t0, 2))
-            if not up:
+            if not start_armed(service, point, passage):
                 during_start.append(f"{point}:{passage}")
                 continue
             # Recovered: QuestDB agrees with the venue on everything before this crash.
             assert_matches_venue(reader, engine, EXCHANGE, PREFIX, (service,))
-            t2 = time.monotonic()
             steps = workload.run(service)
-            print("check", round(t2 - t1, 2), "steps", steps, round(time.monotonic() - t2, 2))
             assert steps < MAX_STEPS, f"{point} never passed {passage} times"
             wait_crash(service, point, passage)
     service.start()
