@@ -5,16 +5,19 @@ Code declares a point with ``crash_point(NAME)``; the name must be one of
 arms one point for a process with the environment variable
 ``DELTAWORKS_CRASH_AT=<point>:<n>``: at the n-th passage of that point the
 process writes one line to stderr and sends itself SIGKILL, so no shutdown
-code runs, exactly as in a power cut. ``arm`` refuses the switch when any
+code runs, as in a crash. ``arm`` refuses the switch when any
 configured exchange is live: it exists for simulated venues only.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 from collections.abc import Iterable, Mapping
 from typing import Protocol
+
+log = logging.getLogger(__name__)
 
 ENV = "DELTAWORKS_CRASH_AT"
 
@@ -71,6 +74,7 @@ def arm(environ: Mapping[str, str], exchanges: Iterable[_Exchange]) -> str | Non
         )
     _armed, _at = parse(value)
     _passages = 0
+    log.warning("crash switch armed: SIGKILL at passage %d of %s", _at, _armed)
     return value
 
 
