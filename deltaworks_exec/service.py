@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from typing import Any
 
 from tenacity import RetryCallState
 
+from deltaworks_core import crash_points
 from deltaworks_core.config import ExchangeSettings, RiskLimits, Settings
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
 from deltaworks_core.retry import STREAM_RECONNECT, VENUE_CONNECT
@@ -74,6 +76,7 @@ class ExecService:
     async def start(self) -> None:
         """Connect, rebuild from QuestDB, reconcile every venue, then start polling and streams."""
         settings = self.settings
+        crash_points.arm(os.environ, settings.exchanges)  # test-only; refused with live venues
         self.reader = QuestDBReader(settings.questdb)
         self.journal = Journal(settings.questdb)
         await self.journal.start()

@@ -26,9 +26,10 @@ from deltaworks_exec import cli
 import deltaworks_exec.api.app  # the heavy imports, once for every service started
 
 for line in sys.stdin:
-    args, log_path = json.loads(line)
+    args, log_path, env = json.loads(line)
     pid = os.fork()
     if pid == 0:
+        os.environ.update(env)
         fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
@@ -71,10 +72,11 @@ class Launcher:
             text=True,
         )
 
-    def launch(self, args: list[str], log_path: Path) -> int:
-        """The pid of a new ``deltaworks-exec <args>`` process logging to ``log_path``."""
+    def launch(self, args: list[str], log_path: Path, env: dict[str, str] | None = None) -> int:
+        """The pid of a new ``deltaworks-exec <args>`` process logging to ``log_path``, with
+        ``env`` added to its environment."""
         assert self._process.stdin is not None and self._process.stdout is not None
-        self._process.stdin.write(json.dumps([args, str(log_path)]) + "\n")
+        self._process.stdin.write(json.dumps([args, str(log_path), env or {}]) + "\n")
         self._process.stdin.flush()
         return int(self._process.stdout.readline())
 
@@ -92,26 +94,38 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+class ServiceExitedError(RuntimeError):
+    """The service process ended before it was ready."""
+
+
 class ServiceProcess:
     """``deltaworks-exec serve`` as its own process, against the test QuestDB and simulator."""
 
-    def __init__(self, launcher: Launcher, simulator_url: str, log_path: Path) -> None:
+    def __init__(
+        self,
+        launcher: Launcher,
+        simulator_url: str,
+        log_path: Path,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
+        self.env = env or {}
         self.url = f"http://127.0.0.1:{self.port}"
         self._launcher = launcher
         self._simulator_url = simulator_url
         self._log_path = log_path
         self.pid: int | None = None
 
-    def start(self, timeout_s: float = 60.0) -> None:
-        """Start and wait until recovery is done and the API answers."""
+    def start(self, timeout_s: float = 60.0, env: dict[str, str] | None = None) -> None:
+        """Start (``env`` added to its environment) and wait until recovery is done and the
+        API answers; ``ServiceExitedError`` when the process ends first."""
         args = ["serve", "--port", str(self.port), "--simulator-url", self._simulator_url,
                 "--poll-interval", "0.2"]  # fmt: skip
-        self.pid = self._launcher.launch(args, self._log_path)
+        self.pid = self._launcher.launch(args, self._log_path, {**self.env, **(env or {})})
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if not _alive(self.pid):
-                raise RuntimeError(f"service exited: {self._log_path.read_text()[-3000:]}")
+                raise ServiceExitedError(f"service exited: {self._log_path.read_text()[-3000:]}")
             try:
                 if httpx.get(f"{self.url}/health", timeout=1).json().get("ready"):
                     return
@@ -119,6 +133,10 @@ class ServiceProcess:
                 pass
             time.sleep(0.05)
         raise TimeoutError(f"service not ready: {self._log_path.read_text()[-3000:]}")
+
+    def log_text(self) -> str:
+        """Everything the service's processes have logged so far."""
+        return self._log_path.read_text()
 
     def running(self) -> bool:
         return self.pid is not None and _alive(self.pid)

@@ -106,6 +106,8 @@ def test_order_lifecycle_spot(x: Any, server: SimulatorServer) -> None:
     canceled = x.cancel_order(order["id"], "BTC/USDT")
     assert canceled["status"] == "canceled"
     assert order["id"] not in [o["id"] for o in x.fetch_open_orders("BTC/USDT")]
+    with pytest.raises(ccxt.InvalidOrder, match=r"-2010.*Duplicate order sent"):  # closed, used
+        x.create_order("BTC/USDT", "limit", "buy", 0.01, price, {"clientOrderId": "t-life-1"})
     with pytest.raises(ccxt.OrderNotFound):
         x.cancel_order(order["id"], "BTC/USDT")
     with pytest.raises(ccxt.OrderNotFound):

@@ -110,6 +110,21 @@ def test_limit_order_locks_then_cancel_releases() -> None:
     assert code_of(lambda: e.cancel_order("main", "ETH/USDT", order.id)) == -2011
 
 
+def test_a_client_order_id_is_refused_once_used_even_after_the_order_closed() -> None:
+    e = make_engine()
+    e.place_order("main", "ETH/USDT", "buy", "market", "0.1", client_order_id="done-1")
+    e.place_order("main", "ETH/USDT", "buy", "limit", "1", "2000", client_order_id="gone-1")
+    e.cancel_order("main", "ETH/USDT", client_order_id="gone-1")
+    for cid in ("done-1", "gone-1"):  # a closed order's id is as taken as an open one's
+
+        def reuse(cid: str = cid) -> None:
+            e.place_order("main", "ETH/USDT", "sell", "market", "0.1", client_order_id=cid)
+
+        assert code_of(reuse) == -2010
+    assert e.duplicate_sends == [("main", "ETH/USDT", "done-1"), ("main", "ETH/USDT", "gone-1")]
+    assert len(e.orders("main")) == 2
+
+
 def test_resting_limit_order_partially_fills_then_fills_as_the_price_moves() -> None:
     e = make_engine()
     order = e.place_order(

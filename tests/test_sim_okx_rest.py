@@ -130,8 +130,11 @@ def test_client_order_ids_follow_okx_rules(x: Any, client_id: str) -> None:
 
 def test_okx_order_rules(x: Any) -> None:
     price = round(bid(x, "BTC/USDT") * 0.9, 1)
-    x.create_order("BTC/USDT", "limit", "buy", 0.001, price, {"clOrdId": "dup1"})
-    with pytest.raises(ccxt.InvalidOrder, match="51016"):
+    first = x.create_order("BTC/USDT", "limit", "buy", 0.001, price, {"clOrdId": "dup1"})
+    with pytest.raises(ccxt.InvalidOrder, match=r"51016.*Duplicated clOrdId"):
+        x.create_order("BTC/USDT", "limit", "buy", 0.001, price, {"clOrdId": "dup1"})
+    x.cancel_order(first["id"], "BTC/USDT")
+    with pytest.raises(ccxt.InvalidOrder, match="51016"):  # a closed order's id stays taken
         x.create_order("BTC/USDT", "limit", "buy", 0.001, price, {"clOrdId": "dup1"})
     with pytest.raises(ccxt.InvalidOrder, match="51020"):  # under minSz 0.00001
         x.private_post_trade_order(

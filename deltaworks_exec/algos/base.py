@@ -44,6 +44,7 @@ from typing import Any, ClassVar
 
 import ccxt
 
+from deltaworks_core.crash_points import crash_point
 from deltaworks_core.models import Order, Side
 from deltaworks_exec.clock import Clock
 from deltaworks_exec.oms.algo_store import AlgoEvent, ProgressSink
@@ -343,6 +344,7 @@ class ParentOrder(ABC):
                 if order is not None:
                     self.children[n] = order
                     self._unknown.discard(n)
+                    crash_point("algo.child_adopted")
                 elif n >= max(known, self.next_child):
                     break
             n += 1
@@ -374,6 +376,7 @@ class ParentOrder(ABC):
             order: Order | None = await self.ctx.orders.submit(
                 request, algo_id=self.spec.algo_id, user=self.user
             )
+            crash_point("algo.child_sent")
         except ccxt.NetworkError:
             self._unknown.add(n)
             order = None

@@ -9,11 +9,15 @@ order to a venue (write-ahead).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from deltaworks_core.config import QuestDBSettings
+from deltaworks_core.crash_points import crash_point
 from deltaworks_core.questdb import GroupCommit, IlpRow, QuestDBWriter
 from deltaworks_exec.oms.model import FILL_SYMBOLS, ORDER_EVENT_SYMBOLS
+
+log = logging.getLogger(__name__)
 
 # Fills before the order events that count them; controls last.
 _TABLES = ("fills", "order_events", "exec_control")
@@ -85,3 +89,8 @@ class Journal:
             await self._commit.write(rows)
         except Exception as exc:
             raise JournalError(f"QuestDB write failed: {type(exc).__name__}: {exc}") from exc
+        for row in fills:  # the trail of every fill written (deduplication would hide a repeat)
+            extra = {"exchange": row["exchange"], "fill_id": row["fill_id"]}
+            log.info("fill recorded", extra=extra)
+        if fills:
+            crash_point("journal.fills_durable")

@@ -23,6 +23,7 @@ from typing import Any
 import ccxt
 
 from deltaworks_core.config import RiskLimits
+from deltaworks_core.crash_points import crash_point
 from deltaworks_core.models import Fill, Order
 from deltaworks_core.numbers import MAX_AMOUNT, MAX_PRICE
 from deltaworks_core.retry import ORDER_LOOKUP
@@ -382,9 +383,11 @@ class OrderManager:
             await self._write_first(order, row)
             return
         await self._write_first(order, self._stamp(order))
+        crash_point("oms.write_ahead_durable")
         try:
             async with asyncio.timeout(self._submit_timeout_s):
                 reported = await venue.submit(order.request())
+            crash_point("oms.venue_accepted")
         except (ccxt.NetworkError, TimeoutError) as exc:
             log.warning(
                 "submit outcome unknown; looking the order up by client order id",
@@ -446,6 +449,7 @@ class OrderManager:
             if user is not None:
                 order.user = user
             await self.commit(order, [self.transition(order, "pending_cancel")])
+            crash_point("oms.cancel_requested")
             await self.send_cancel(order)
         return order
 
@@ -524,6 +528,7 @@ class OrderManager:
         order.fill_ids.add(fill.fill_id)
         order.fills_amount += fill.amount
         fills = [fill_row(fill, order)]
+        crash_point("oms.fill_applied")
         tolerance = self.tolerance(order)
         if order.fills_amount <= order.filled + tolerance:
             return [], fills

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from deltaworks_core.crash_points import crash_point
 from deltaworks_core.models import Order
 from deltaworks_exec.oms.manager import OrderManager
 from deltaworks_exec.oms.model import ManagedOrder
@@ -114,6 +115,7 @@ class Reconciler:
                 await oms.commit(order, [oms.transition(order, "expired", reason=reason)])
                 report.resolved.append(order.order_id)
                 return
+        crash_point("reconcile.order_compared")
         await oms.commit(order, oms.apply_order(order, reported))
         if order.status == "pending_cancel" and reported.status == "open":
             await oms.send_cancel(order)

@@ -83,6 +83,8 @@ class EngineState:
         ] = []  # (due ms, n, account, coin, atoms)
         self._orders: dict[int, Order] = {}
         self._by_client: dict[tuple[str, str, str], Order] = {}
+        # (account, symbol, client id) of every order refused for reusing a client id
+        self.duplicate_sends: list[tuple[str, str, str]] = []
         self._fills: dict[tuple[str, str], list[Fill]] = defaultdict(list)
         self._tape_ids: dict[str, list[int]] = {s: [0, 0] for s in self.markets}
         self._next_order = 1

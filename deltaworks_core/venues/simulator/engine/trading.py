@@ -184,10 +184,10 @@ class Trading(EngineState):
                     market=m,
                 )
             cid = client_order_id or f"sim{self._key % 99991:05d}{self._next_order:010d}"
-            existing = self._by_client.get((account, m.symbol, cid))
-            if existing is not None and existing.is_open:
+            if (account, m.symbol, cid) in self._by_client:  # open or closed, as venues do
+                self.duplicate_sends.append((account, m.symbol, cid))
                 raise SimError(
-                    ErrorKind.DUPLICATE_CLIENT_ID, f"client order id {cid!r} is already open"
+                    ErrorKind.DUPLICATE_CLIENT_ID, f"client order id {cid!r} was already used"
                 )
             if stop:
                 down = buy == (kind in TAKE_PROFIT_TYPES)
