@@ -14,6 +14,8 @@ from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
 from deltaworks_core.retry import STREAM_RECONNECT
 from deltaworks_core.venues.factory import create_exchange
 from deltaworks_exec.algos.supervisor import AlgoSupervisor
+from deltaworks_exec.arbitrage.executor import ArbitrageExecutor
+from deltaworks_exec.arbitrage.trades import TradeStore
 from deltaworks_exec.clock import Clock, WallClock
 from deltaworks_exec.marketdata import BookCache, Recorder
 from deltaworks_exec.oms.algo_orders import OmsOrders
@@ -67,6 +69,7 @@ class ExecService:
         self.market: BookCache | None = None
         self.algos: AlgoSupervisor | None = None
         self._algo_writer: QuestDBWriter | None = None
+        self.arbitrage: ArbitrageExecutor | None = None
 
     async def start(self) -> None:
         """Connect, rebuild from QuestDB, reconcile every venue, then start polling and streams."""
@@ -108,6 +111,19 @@ class ExecService:
             self.venues, self._clock, lambda name: OmsOrders(oms, name), progress, self.reader
         )
         await self.algos.recover()
+        self.arbitrage = ArbitrageExecutor(
+            self.oms,
+            self.reconciler,
+            market=self.market,
+            journal=self.journal,
+            store=TradeStore(self._algo_writer, self.reader),
+            bus=self.bus,
+            clock=self._clock,
+            configured={e.name: e.symbols for e in settings.exchanges},
+            scan_interval_s=self._poll_interval_s,
+        )
+        await self.arbitrage.recover(control)
+        self._spawn(self.arbitrage.run(), "arbitrage")
         if settings.recorder.enabled:
             recorder = Recorder(settings, simulator_url=self._simulator_url)
             self._spawn(recorder.run(), "recorder")
@@ -134,6 +150,8 @@ class ExecService:
         self.ready = False
         if self.algos is not None:
             await self.algos.detach()
+        if self.arbitrage is not None:
+            await self.arbitrage.detach()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -1,0 +1,233 @@
+"""The service's arbitrage executor against the simulator's fault injection: whichever leg
+fails (5xx, timeout, partial fill, dropped response), the policy leaves no residual beyond
+its bound, every outcome is persisted in ``arbitrage_trades``, and a trade whose leg
+outcome was unknown is settled once the venue answers again."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from deltaworks_core.config import RiskLimits, Settings
+from deltaworks_core.questdb import QuestDBReader
+from deltaworks_core.venues.simulator import ExchangeEngine, SimulatorServer
+from deltaworks_exec.arbitrage.executor import ArbitrageExecutor
+from deltaworks_exec.arbitrage.pairs import PairConfigError, validate_pair
+from deltaworks_exec.arbitrage.scanner import Opportunity, Top, find_opportunities
+from deltaworks_exec.arbitrage.trades import OUTCOMES, UNRESOLVED, ArbitrageTrade, TradeStore
+from deltaworks_exec.service import ExecService
+
+pytest_plugins = ("tests.exec_fixtures",)
+
+SYMBOL = "BTC/USDT"
+VENUES = ("sim_a", "sim_b")
+CONFIGURED = {name: (SYMBOL,) for name in VENUES}
+TAKER_FEE = 0.001
+FAULTS_OFF = {"error_rate": 0.0, "timeout_rate": 0.0, "drop_order_response": 0.0}
+
+
+def top(engine: ExchangeEngine) -> Top:
+    depth = engine.order_book(SYMBOL, 1)
+    tick, step = float(depth.market.tick), float(depth.market.step)
+    (bid, bid_size), (ask, ask_size) = depth.bids[0], depth.asks[0]
+    return Top(bid * tick, bid_size * step, ask * tick, ask_size * step, TAKER_FEE)
+
+
+def next_opportunity(simulator: SimulatorServer, min_edge_bps: float = 2.0) -> Opportunity:
+    """Move simulated time 10 s at a time until the two books cross by ``min_edge_bps``."""
+    engines = {name: simulator.engine(name) for name in VENUES}
+    for _ in range(3000):
+        tops = {name: top(engine) for name, engine in engines.items()}
+        found = find_opportunities(datetime.now(UTC), SYMBOL, tops, min_edge_bps)
+        if found:
+            return max(found, key=lambda o: o.net_edge_bps)
+        engines["sim_a"].advance(10)
+    raise AssertionError("no opportunity in 8 simulated hours")
+
+
+def base_held(simulator: SimulatorServer) -> Decimal:
+    """BTC on both venues' main accounts (free and locked)."""
+    total = Decimal(0)
+    for name in VENUES:
+        held = simulator.engine(name).balances("spot")["BTC"]
+        total += held["free"] + held["locked"]
+    return total
+
+
+@pytest.fixture
+def faults(simulator: SimulatorServer) -> Iterator[None]:
+    yield
+    for name in VENUES:
+        simulator.engine(name).set_faults(**FAULTS_OFF)
+
+
+@asynccontextmanager
+async def started(settings: Settings, simulator: SimulatorServer) -> AsyncIterator[ExecService]:
+    service = ExecService(
+        settings, RiskLimits(), simulator_url=simulator.base_url, poll_interval_s=0.2
+    )
+    await service.start()
+    assert service.arbitrage is not None
+    service.arbitrage.settlement.leg_timeout_s = 1.0
+    try:
+        yield service
+    finally:
+        await service.stop()
+
+
+async def trade_with_fault(
+    service: ExecService, simulator: SimulatorServer, leg: str, fault: dict
+) -> ArbitrageTrade:
+    """One trade of the next opportunity with ``fault`` on the venue of its ``leg``."""
+    executor = service.arbitrage
+    assert executor is not None
+    o = next_opportunity(simulator)
+    pair = validate_pair(SYMBOL, VENUES, 1.0, 1.0, 10.0, CONFIGURED)
+    assert service.market is not None
+    for name in VENUES:
+        await service.refresh_balances(name)
+        await service.market.book(name, SYMBOL)  # the risk checks' mids, fetched before the fault
+    venue = o.buy_exchange if leg == "buy" else o.sell_exchange
+    simulator.engine(venue).set_faults(timeout_delay_ms=300, **fault)
+    trade = await executor.execute(pair, o)
+    assert trade is not None
+    return trade
+
+
+def assert_persisted(reader: QuestDBReader, trade: ArbitrageTrade) -> None:
+    (stored,) = TradeStore(None, reader).latest(trade.trade_id)  # type: ignore[arg-type]
+    assert (stored.status, stored.seq) == (trade.status, trade.seq)
+    assert stored.residual == pytest.approx(trade.residual)
+    assert [leg.client_order_id for leg in stored.legs] == [
+        leg.client_order_id for leg in trade.legs
+    ]
+
+
+def assert_bounded(trade: ArbitrageTrade, before: Decimal, simulator: SimulatorServer) -> None:
+    """The venues agree with the record: the trade's net base position is within the bound."""
+    assert trade.status in OUTCOMES and trade.status != "exposed", trade.message
+    assert abs(trade.residual) < trade.residual_bound
+    moved = base_held(simulator) - before  # buys pay their fee in quote: base moves by fills
+    assert abs(float(moved) - trade.residual) < 1e-9
+
+
+@pytest.mark.parametrize(
+    ("leg", "fault"),
+    [
+        ("sell", {"error_rate": 1.0}),
+        ("buy", {"error_rate": 1.0}),
+        ("sell", {"timeout_rate": 1.0}),
+    ],
+    ids=["sell-5xx", "buy-5xx", "sell-timeout"],
+)
+async def test_a_failed_leg_is_unwound_and_settled_when_its_venue_answers(
+    settings: Settings,
+    simulator: SimulatorServer,
+    reader: QuestDBReader,
+    faults: None,
+    leg: str,
+    fault: dict,
+) -> None:
+    async with started(settings, simulator) as service:
+        before = base_held(simulator)
+        trade = await trade_with_fault(service, simulator, leg, fault)
+        assert trade.status == UNRESOLVED  # the failed leg's outcome cannot be known yet
+        (opening,) = [x for x in trade.legs if x.role == leg]
+        (unwind,) = [x for x in trade.legs if x.role == "unwind"]
+        assert not opening.resolved and unwind.filled > 0
+        assert abs(trade.residual) < trade.residual_bound  # already hedged while unknown
+        assert_persisted(reader, trade)
+        simulator.engine(opening.exchange).set_faults(**FAULTS_OFF)
+        assert service.arbitrage is not None
+        await service.arbitrage.settlement.settle(trade)
+        assert trade.status == "unwound"
+        assert opening.status == "rejected" and opening.filled == 0
+        assert_bounded(trade, before, simulator)
+        assert_persisted(reader, trade)
+
+
+@pytest.mark.parametrize("leg", ["buy", "sell"])
+async def test_a_dropped_response_is_looked_up_and_both_legs_count(
+    settings: Settings, simulator: SimulatorServer, reader: QuestDBReader, faults: None, leg: str
+) -> None:
+    async with started(settings, simulator) as service:
+        before = base_held(simulator)
+        trade = await trade_with_fault(service, simulator, leg, {"drop_order_response": 1.0})
+        assert trade.status == "completed", trade.message
+        assert [x.role for x in trade.legs] == ["buy", "sell"]
+        assert trade.legs[0].filled == trade.legs[1].filled > 0
+        assert trade.realised_edge > 0 and trade.realised_edge_bps is not None
+        assert_bounded(trade, before, simulator)
+        assert_persisted(reader, trade)
+
+
+@pytest.mark.parametrize(("bound_bps", "outcome"), [(0.0, "unwound"), (200.0, "hedged")])
+async def test_a_partial_fill_is_retried_within_the_bound_else_unwound(
+    settings: Settings,
+    simulator: SimulatorServer,
+    reader: QuestDBReader,
+    bound_bps: float,
+    outcome: str,
+) -> None:
+    async with started(settings, simulator) as service:
+        executor = service.arbitrage
+        assert executor is not None
+        before = base_held(simulator)
+        o = next_opportunity(simulator)
+        buy = simulator.engine(o.buy_exchange)
+        sell = simulator.engine(o.sell_exchange)
+        larger = max(top(buy).ask_size, top(sell).bid_size)
+        # Sized for the larger top level: the other leg's IOC fills only its top level.
+        oversized = Opportunity(**{**_fields(o), "amount": larger})
+        pair = validate_pair(SYMBOL, VENUES, larger, 1.0, bound_bps, CONFIGURED)
+        for name in VENUES:
+            await service.refresh_balances(name)
+        trade = await executor.execute(pair, oversized)
+        assert trade is not None
+        opening = {x.role: x for x in trade.legs if x.role in ("buy", "sell")}
+        assert opening["buy"].filled != opening["sell"].filled
+        assert trade.status == outcome, trade.message
+        hedge = trade.legs[-1]
+        assert hedge.role == ("retry" if outcome == "hedged" else "unwind")
+        assert_bounded(trade, before, simulator)
+        assert_persisted(reader, trade)
+
+
+def _fields(o: Opportunity) -> dict:
+    return {name: getattr(o, name) for name in Opportunity.__slots__}
+
+
+def test_a_non_positive_or_non_finite_edge_is_refused() -> None:
+    for edge in (0.0, -5.0, float("nan"), float("inf")):
+        with pytest.raises(PairConfigError) as refused:
+            validate_pair(SYMBOL, VENUES, 0.01, edge, 10.0, CONFIGURED)
+        assert refused.value.field == "min_edge_bps"
+    with pytest.raises(PairConfigError, match="exchanges: must name two different venues"):
+        validate_pair(SYMBOL, ("sim_a", "sim_a"), 0.01, 5.0, 10.0, CONFIGURED)
+    with pytest.raises(PairConfigError, match="amount: must be a positive finite number"):
+        validate_pair(SYMBOL, VENUES, 0.0, 5.0, 10.0, CONFIGURED)
+
+
+async def test_one_direction_per_pair_per_scan(
+    settings: Settings, simulator: SimulatorServer
+) -> None:
+    """Even with both directions priced in, a scan picks the better one only."""
+    tops = {
+        "sim_a": Top(bid=100.0, bid_size=1, ask=100.0, ask_size=1, taker_fee=0.0),
+        "sim_b": Top(bid=100.0, bid_size=1, ask=100.0, ask_size=1, taker_fee=0.0),
+    }
+    assert len(find_opportunities(datetime.now(UTC), SYMBOL, tops, 0.0)) == 2
+    async with started(settings, simulator) as service:
+        executor: ArbitrageExecutor | None = service.arbitrage
+        assert executor is not None
+        o = next_opportunity(simulator)
+        pair = validate_pair(SYMBOL, VENUES, 0.01, 1.0, 10.0, CONFIGURED)
+        for name in VENUES:  # the executor reads the service's book cache
+            await service.market.book(name, SYMBOL)
+        found = await executor.scan(pair)
+        assert found is not None
+        assert (found.buy_exchange, found.sell_exchange) == (o.buy_exchange, o.sell_exchange)
