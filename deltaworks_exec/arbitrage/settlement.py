@@ -110,8 +110,13 @@ class Settlement:
         if trade.count(RETRY) < RETRIES and not unknown:
             bound = trade.retry_bound_bps / 10_000
             if lagging == "sell":
-                return _leg(trade, RETRY, "sell", amount, trade.sell_price * (1 - bound))
-            return _leg(trade, RETRY, "buy", amount, trade.buy_price * (1 + bound))
+                retry = _leg(trade, RETRY, "sell", amount, trade.sell_price * (1 - bound))
+            else:
+                retry = _leg(trade, RETRY, "buy", amount, trade.buy_price * (1 + bound))
+            assert retry.price is not None
+            rules = self._oms.rules(retry.exchange, trade.symbol)
+            if dec(amount) >= minimum_amount(rules, retry.price):  # else straight to unwinding
+                return retry
         if trade.count(UNWIND) < UNWINDS:  # at market, on the leading leg's venue
             return _leg(trade, UNWIND, lagging, amount, None)
         return None
