@@ -5,6 +5,7 @@ outcome was unknown is settled once the venue answers again."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -150,6 +151,11 @@ async def test_a_dropped_response_is_looked_up_and_both_legs_count(
         assert [x.role for x in trade.legs] == ["buy", "sell"]
         assert trade.legs[0].filled == trade.legs[1].filled > 0
         assert trade.realised_edge > 0 and trade.realised_edge_bps is not None
+        assert service.oms is not None
+        sent = [service.oms.by_client_id(x.client_order_id) for x in trade.legs]
+        gap_ms = abs(sent[0].created_us - sent[1].created_us) / 1000  # both pending_new rows
+        print(json.dumps({"metric": "arbitrage_legs_sent_apart_ms", "leg": leg, "value": gap_ms}))
+        assert gap_ms < 100  # sent together, not one after the other's answer
         assert_bounded(trade, before, simulator)
         assert_persisted(reader, trade)
 
@@ -183,7 +189,6 @@ async def test_a_partial_fill_is_retried_within_the_bound_else_unwound(
         assert trade is not None
         opening = {x.role: x for x in trade.legs if x.role in ("buy", "sell")}
         assert opening["buy"].filled != opening["sell"].filled
-        print("LEGS", *trade.legs, sep="\n")
         assert trade.status == outcome, trade.legs  # the legs tell what happened
         hedge = trade.legs[-1]
         assert hedge.role == ("retry" if outcome == "hedged" else "unwind")
