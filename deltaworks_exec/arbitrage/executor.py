@@ -28,7 +28,7 @@ from deltaworks_exec.arbitrage.pairs import (
 )
 from deltaworks_exec.arbitrage.scanner import Opportunity, Top, find_opportunities
 from deltaworks_exec.arbitrage.settlement import Settlement
-from deltaworks_exec.arbitrage.trades import OUTCOMES, ArbitrageTrade, TradeStore
+from deltaworks_exec.arbitrage.trades import OUTCOMES, UNRESOLVED, ArbitrageTrade, TradeStore
 from deltaworks_exec.clock import Clock
 from deltaworks_exec.marketdata import BookCache
 from deltaworks_exec.oms.bus import EventBus
@@ -73,7 +73,7 @@ class ArbitrageExecutor:
         self.settlement = Settlement(oms, reconciler, self.save, leg_timeout_s)
         self.scan_interval_s = scan_interval_s
         self.pairs: dict[str, ArbitragePair] = {}
-        self.trades: dict[str, ArbitrageTrade] = {}  # this run's trades, and recovered ones
+        self.trades: dict[str, ArbitrageTrade] = {}  # trades still without an outcome
         self._busy: dict[str, asyncio.Task[None]] = {}
 
     # ---- configuration ----------------------------------------------------------------
@@ -131,8 +131,10 @@ class ArbitrageExecutor:
     async def run(self) -> None:
         """Scan every enabled pair every ``scan_interval_s``; settle unresolved trades."""
         while True:
+            # Trades with an outcome are read back from arbitrage_trades from now on.
+            self.trades = {k: t for k, t in self.trades.items() if t.status not in OUTCOMES}
             for trade in list(self.trades.values()):
-                if trade.status not in OUTCOMES and trade.pair_id not in self._busy:
+                if trade.status == UNRESOLVED and trade.pair_id not in self._busy:
                     self._start(trade.pair_id, self.settlement.settle(trade))
             for pair in list(self.pairs.values()):
                 if pair.enabled and pair.pair_id not in self._busy and not self._oms.kill_switch:

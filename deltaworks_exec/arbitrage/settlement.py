@@ -31,6 +31,7 @@ from deltaworks_exec.arbitrage.trades import (
     HEDGING,
     MISSED,
     OPENING,
+    OUTCOMES,
     RETRY,
     UNRESOLVED,
     UNWIND,
@@ -72,6 +73,7 @@ class Settlement:
         self._reconciler = reconciler
         self._save = save
         self.leg_timeout_s = leg_timeout_s
+        self._locks: dict[str, asyncio.Lock] = {}
 
     async def open(self, trade: ArbitrageTrade) -> None:
         """Persist the trade with its two legs, send both at once, then settle it."""
@@ -84,7 +86,16 @@ class Settlement:
         await self.settle(trade)
 
     async def settle(self, trade: ArbitrageTrade) -> None:
-        """Resolve every leg, hedge the gap by the policy, record the outcome."""
+        """Resolve every leg, hedge the gap by the policy, record the outcome (one settlement
+        of a trade at a time; a trade with an outcome is left as it is)."""
+        lock = self._locks.setdefault(trade.trade_id, asyncio.Lock())
+        async with lock:
+            if trade.status not in OUTCOMES:
+                await self._settle(trade)
+        if trade.status in OUTCOMES:
+            self._locks.pop(trade.trade_id, None)
+
+    async def _settle(self, trade: ArbitrageTrade) -> None:
         await asyncio.gather(*(self._resolve(leg) for leg in trade.legs if not leg.resolved))
         bound = self._bound(trade)
         while abs(gap := trade.gap()) >= bound:
