@@ -28,8 +28,8 @@ class PairIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    symbol: str = Field(examples=["BTC/USDT"])
-    exchanges: list[str] = Field(min_length=2, max_length=2, examples=[["sim_a", "sim_b"]])
+    symbol: str = Field(description="A symbol configured on both venues, e.g. BTC/USDT")
+    exchanges: list[str] = Field(min_length=2, max_length=2, description="Two venue names")
     amount: float = Field(gt=0, description="Base amount per trade (at most)")
     min_edge_bps: float = Field(
         gt=0, le=MAX_EDGE_BPS, description="Edge after both taker fees needed to trade"
