@@ -12,6 +12,7 @@ had not reached an outcome are settled again from their legs' client order ids.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import uuid
 from collections.abc import Mapping, Sequence
@@ -98,9 +99,7 @@ class ArbitrageExecutor:
         pair = self.pairs.get(pair_key)
         if pair is None:
             raise PairConfigError("pair_id", f"no arbitrage pair {pair_key!r}")
-        disabled = ArbitragePair(
-            pair.symbol, pair.exchanges, pair.amount, pair.min_edge_bps, pair.retry_bound_bps, False
-        )
+        disabled = dataclasses.replace(pair, enabled=False)
         await self._keep(disabled)
         return disabled
 
@@ -120,11 +119,18 @@ class ArbitrageExecutor:
         pending = [
             t for t in await asyncio.to_thread(self._store.latest) if t.status not in OUTCOMES
         ]
+        by_pair: dict[str, list[ArbitrageTrade]] = {}
         for trade in pending:
             log.info("arbitrage trade recovered", extra={"trade_id": trade.trade_id})
             self.trades[trade.trade_id] = trade
-            self._start(trade.pair_id, self.settlement.settle(trade))
+            by_pair.setdefault(trade.pair_id, []).append(trade)
+        for key, trades in by_pair.items():
+            self._start(key, self._settle_each(trades))
         return pending
+
+    async def _settle_each(self, trades: list[ArbitrageTrade]) -> None:
+        for trade in trades:
+            await self.settlement.settle(trade)
 
     # ---- scanning and trading ---------------------------------------------------------
 
