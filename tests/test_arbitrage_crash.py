@@ -43,7 +43,6 @@ def _cli(service: ServiceProcess, *args: str) -> Any:
     return CliRunner().invoke(cli.app, ["--url", service.url, *args])
 
 
-@pytest.mark.timeout(120)
 def test_kill_during_an_arbitrage_is_recovered_after_restart(
     settings: Settings,
     launcher: Launcher,
@@ -95,6 +94,8 @@ def test_kill_during_an_arbitrage_is_recovered_after_restart(
         listed = _cli(service, "--json", "arb", "trades", "--status", "completed")
         assert listed.exit_code == 0 and trade["trade_id"] in listed.output
     finally:
+        if not service.running():
+            service.start()
         api.post(f"/arbitrage/pairs/{pair_id}/disable")  # no other module's service trades it
         api.close()
         service.stop()
