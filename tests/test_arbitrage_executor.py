@@ -230,3 +230,34 @@ async def test_one_direction_per_pair_per_scan(
         found = await executor.scan(pair)
         assert found is not None
         assert (found.buy_exchange, found.sell_exchange) == (o.buy_exchange, o.sell_exchange)
+
+
+async def test_legs_refused_by_risk_leave_the_trade_exposed_and_flagged(
+    settings: Settings,
+    simulator: SimulatorServer,
+    reader: QuestDBReader,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Every buy breaks the position limit: the sell fills, no hedge may be sent (the OMS's
+    risk checks apply to hedges too), and the trade says what is left open."""
+    async with started(settings, simulator) as service:
+        assert service.oms is not None and service.arbitrage is not None
+        service.oms.limits = RiskLimits(max_position={"BTC": 0.001})
+        o = next_opportunity(simulator)
+        pair = validate_pair(SYMBOL, VENUES, 1.0, 1.0, 10.0, CONFIGURED)
+        for name in VENUES:
+            await service.refresh_balances(name)
+        trade = await service.arbitrage.execute(pair, o)
+        assert trade is not None
+        assert trade.status == "exposed", trade.legs
+        assert [(x.role, x.side, x.status) for x in trade.legs if x.side == "buy"] == [
+            ("buy", "buy", "rejected"),
+            ("retry", "buy", "rejected"),
+            ("unwind", "buy", "rejected"),
+            ("unwind", "buy", "rejected"),
+        ]
+        assert trade.residual == pytest.approx(-trade.amount)
+        assert "beyond" in trade.message
+        assert_persisted(reader, trade)
+        flagged = [r for r in caplog.records if r.getMessage() == "arbitrage trade left exposed"]
+        assert [r.trade_id for r in flagged] == [trade.trade_id]
