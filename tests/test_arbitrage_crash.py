@@ -72,16 +72,16 @@ def test_kill_during_an_arbitrage_is_recovered_after_restart(
         enabled = _cli(service, "--json", "arb", "enable", SYMBOL, *VENUES, "--amount", "1",
                        "--min-edge-bps", "1")  # fmt: skip
         assert enabled.exit_code == 0, enabled.output
-        (trade,) = wait_for(lambda: _unsettled(api), timeout_s=20)
+        (trade,) = wait_for(lambda: _unsettled(api), timeout_s=60)
         assert trade["status"] == "sending"
         sell_id = f"{trade['trade_id']}s"
-        wait_for(lambda: _venue_order(simulator, o.sell_exchange, sell_id), timeout_s=10)
+        wait_for(lambda: _venue_order(simulator, o.sell_exchange, sell_id), timeout_s=30)
         service.kill()
         simulator.engine(o.sell_exchange).set_faults(**FAULTS_OFF)
 
         service.start()
         path = f"/arbitrage/trades/{trade['trade_id']}"
-        done = wait_for(lambda: (t := api.get(path).json())["status"] in OUTCOMES and t, 20)
+        done = wait_for(lambda: (t := api.get(path).json())["status"] in OUTCOMES and t, 60)
         assert done["status"] == "completed", done["message"]
         buy, sell = done["legs"]
         assert buy["filled"] == pytest.approx(sell["filled"]) and buy["filled"] > 0
