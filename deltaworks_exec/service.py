@@ -17,6 +17,8 @@ from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
 from deltaworks_core.retry import STREAM_RECONNECT, VENUE_CONNECT
 from deltaworks_core.venues.factory import create_exchange
 from deltaworks_exec.algos.supervisor import AlgoSupervisor
+from deltaworks_exec.arbitrage.executor import ArbitrageExecutor
+from deltaworks_exec.arbitrage.trades import TradeStore
 from deltaworks_exec.clock import Clock, WallClock
 from deltaworks_exec.marketdata import BookCache, Recorder
 from deltaworks_exec.oms.algo_orders import OmsOrders
@@ -72,6 +74,7 @@ class ExecService:
         self.market: BookCache | None = None
         self.algos: AlgoSupervisor | None = None
         self._algo_writer: QuestDBWriter | None = None
+        self.arbitrage: ArbitrageExecutor | None = None
 
     async def start(self) -> None:
         """Connect, rebuild from QuestDB, reconcile every venue, then start polling and streams."""
@@ -119,6 +122,19 @@ class ExecService:
             down = self.health.down.get(exchange.name)
             if down is not None and down.retrying:
                 self._spawn(self._reconnect(exchange), f"reconnect-{exchange.name}")
+        self.arbitrage = ArbitrageExecutor(
+            self.oms,
+            self.reconciler,
+            market=self.market,
+            journal=self.journal,
+            store=TradeStore(self._algo_writer, self.reader),
+            bus=self.bus,
+            clock=self._clock,
+            configured={e.name: e.symbols for e in settings.exchanges},
+            scan_interval_s=self._poll_interval_s,
+        )
+        await self.arbitrage.recover(control)
+        self._spawn(self.arbitrage.run(), "arbitrage")
         if settings.recorder.enabled:
             recorder = Recorder(settings, simulator_url=self._simulator_url)
             self._spawn(recorder.run(), "recorder")
@@ -207,6 +223,8 @@ class ExecService:
         self.ready = False
         if self.algos is not None:
             await self.algos.detach()
+        if self.arbitrage is not None:
+            await self.arbitrage.detach()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

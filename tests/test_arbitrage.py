@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -16,9 +15,10 @@ from deltaworks_exec.arbitrage.scanner import (
     Top,
     find_opportunities,
 )
-from deltaworks_exec.cli.arbitrage import arb_app
+from deltaworks_exec.cli.arbitrage import arbitrage_app
+from deltaworks_exec.cli.client import ServiceClient
 from deltaworks_exec.clock import SimulatedClock
-from tests.algo_support import START_MS, drive, make_venue
+from tests.algo_support import START_MS, make_venue
 
 SYMBOLS = ["BTC/USDT", "ETH/USDT"]
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -61,24 +61,6 @@ async def test_scanner_records_only_spreads_left_after_fees(writer, reader, uniq
     assert min(r["net_edge_bps"] for r in rows) >= 0
 
 
-async def test_execution_mode_trades_both_legs() -> None:
-    clock = SimulatedClock(START_MS)
-    venues = {n: make_venue(clock, name=n) for n in ("sim_a", "sim_b")}
-    off = ArbitrageScanner(venues, SYMBOLS, clock, min_edge_bps=2.0)
-    assert not off.execute
-    scanner = ArbitrageScanner(venues, SYMBOLS, clock, min_edge_bps=2.0, execute=True)
-    task = asyncio.create_task(scanner.run(10, START_MS + 3_600_000))
-    await drive(clock, task, START_MS + 3_600_000)
-    await task
-    assert scanner.trades and not off.trades
-    for trade in scanner.trades:
-        assert trade.buy is not None and trade.sell is not None
-        assert trade.buy.filled == pytest.approx(trade.sell.filled)
-        assert trade.buy.filled * trade.buy.price <= 1_000.0 + 1e-6
-        edge = trade.sell.average * 0.999 - trade.buy.average * 1.001
-        assert edge > 0
-
-
 def test_arb_scan_command_on_the_simulator_server(settings, reader, monkeypatch) -> None:
     quest = settings.questdb
     monkeypatch.setenv("DELTAWORKS_QUESTDB_HOST", quest.host)
@@ -86,7 +68,7 @@ def test_arb_scan_command_on_the_simulator_server(settings, reader, monkeypatch)
     monkeypatch.setenv("DELTAWORKS_QUESTDB_PG_PORT", str(quest.pg_port))
     config = settings.simulator.model_copy(update={"port": 0})
     cli = typer.Typer()
-    cli.add_typer(arb_app, name="arb")  # as the service CLI mounts it
+    cli.add_typer(arbitrage_app(ServiceClient()), name="arb")  # as the service CLI mounts it
     args = ["arb", "scan", "--duration", "0", "--min-edge-bps", "-1000", "--symbol", "SOL/USDT"]
     with running_simulator(config, settings.exchanges) as server:
         result = CliRunner().invoke(cli, [*args, "--simulator-url", server.base_url])

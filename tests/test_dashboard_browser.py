@@ -6,6 +6,7 @@ Screenshots of every view go to ``artifacts/screenshots/``.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
 from deltaworks_core.venues.simulator import SimulatorServer
+from deltaworks_exec.arbitrage.trades import ArbitrageTrade, Leg, TradeStore
 from tests import dashboard_support, exec_fixtures
 from tests.dashboard_support import RunningService, seed_tables
 from tests.exec_harness import TOKEN
@@ -218,6 +220,36 @@ def test_read_only_views(page: sync_api.Page, view: str) -> None:
     if view == "backtests":
         expect(page.locator("#backtest-charts svg.chart path.line")).to_have_count(2)
     _shot(page, view)
+
+
+def test_arbitrage_trades_view(
+    page: sync_api.Page, writer: QuestDBWriter, reader: QuestDBReader
+) -> None:
+    buy = Leg("buy", "sim_a", "buy", "arbuib01b", 0.01, 100.0, "filled", 0.01, 100.0)
+    unwind = Leg("unwind", "sim_a", "sell", "arbuib01h2", 0.01, None, "filled", 0.01, 99.9)
+    trade = ArbitrageTrade(
+        "arbuib01",
+        "BTC-USDT.sim_a.sim_b",
+        "BTC/USDT",
+        "sim_a",
+        "sim_b",
+        0.01,
+        100.0,
+        101.0,
+        80.0,
+        10.0,
+        [buy, unwind],
+        "unwound",
+        ts_us=int(time.time() * 1_000_000),
+        seq=3,
+    )
+    TradeStore(writer, reader).save(trade)
+    reader.wait_visible("arbitrage_trades")
+    page.locator('nav button[data-view="arbitrage-trades"]').click()
+    row = page.locator('#arbitrage-trades-table tr[data-trade-id="arbuib01"]')
+    expect(row).to_have_attribute("data-status", "unwound")
+    expect(row).to_contain_text("unwind sell 0.01/0.01 on sim_a (filled)")
+    _shot(page, "arbitrage-trades")
 
 
 def test_kill_switch_with_confirmation(

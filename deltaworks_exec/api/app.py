@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from deltaworks_core.config import RiskLimits
 from deltaworks_core.questdb import QuestDBReader
 from deltaworks_exec.api.algos import algo_router
+from deltaworks_exec.api.arbitrage import arbitrage_router
 from deltaworks_exec.api.audit import router as audit_router
 from deltaworks_exec.api.dashboard import router as dashboard_router
 from deltaworks_exec.api.roles import (
@@ -91,6 +92,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
     )
     app.state.service = service
     app.include_router(algo_router())
+    app.include_router(arbitrage_router())
     app.include_router(audit_router)
     install_validation(app)
 

@@ -68,6 +68,10 @@ deltaworks-exec order cancel ORDER_ID
 deltaworks-exec order list [--open] [--status filled] [--exchange sim_a] [--symbol BTC/USDT]
 deltaworks-exec order show ORDER_ID
 deltaworks-exec kill-switch on|off [--reason TEXT]
+deltaworks-exec arb enable BTC/USDT sim_a sim_b --amount 0.01 --min-edge-bps 5 \\
+    [--retry-bound-bps 10]
+deltaworks-exec arb disable BTC-USDT.sim_a.sim_b
+deltaworks-exec arb pairs | arb trades [--status exposed] | arb show TRADE_ID
 deltaworks-exec --json status
 ```
 
@@ -87,9 +91,12 @@ deltaworks-exec users revoke TOKEN_ID | USER
 
 Token in the `Authorization` header (or `?token=` for browsers); refused with HTTP
 401/403/429 as above. Every role may read the stream (permission `read`).
-The server sends `{"seq": n, "type": "order" | "fill" | "kill_switch" | "book", "data": {...}}`
-in increasing `seq`: `order` carries an order as in `OrderOut` (each order's `data.seq`
-increases by one per transition), `fill` a fill row.
+The server sends `{"seq": n, "type": "order" | "fill" | "kill_switch" | "book" | "arbitrage",
+"data": {...}}` in increasing `seq`: `order` carries an order as in `OrderOut` (each
+order's `data.seq` increases by one per transition), `fill` a fill row, `arbitrage` a
+trade of the arbitrage executor as in `TradeOut` at each of its steps. Send
+`{"subscribe": {"exchange": "sim_a", "symbols": ["BTC/USDT"]}}` to receive `book` events
+(top 10 levels, about once a second) for those symbols.
 
 A client sends actions, one per message: `{"<action>": {...parameters}}`, e.g.
 `{"subscribe": {"exchange": "sim_a", "symbols": ["BTC/USDT"]}}`. Each message is signed in

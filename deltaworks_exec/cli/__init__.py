@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from deltaworks_exec.cli.algos import algo_app
-from deltaworks_exec.cli.arbitrage import arb_app
+from deltaworks_exec.cli.arbitrage import arbitrage_app
 from deltaworks_exec.cli.audit import audit_app
 from deltaworks_exec.cli.backtest import backtest
 from deltaworks_exec.cli.client import URL_ENV_VAR, ServiceClient
@@ -43,6 +43,6 @@ app.command("record")(record)
 add_service_commands(app, client)
 app.add_typer(order_app(client), name="order")
 app.add_typer(algo_app(client), name="algo")
-app.add_typer(arb_app, name="arb")
+app.add_typer(arbitrage_app(client), name="arb")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")

@@ -1,23 +1,36 @@
-"""``deltaworks-exec arb scan``: cross-exchange opportunities, live.
+"""``deltaworks-exec arb ...``: opportunities live, and the service's arbitrage executor.
 
-The command connects to the configured exchanges itself and prints
+``arb scan`` connects to the configured exchanges itself and prints
 opportunities as it finds them, recording them to ``arbitrage_opportunities``;
-it never trades (execution mode is a service feature, behind the OMS's risk
-checks).
+it never trades. ``arb enable/disable/pairs/trades/show`` call the running
+service's ``/arbitrage`` API: the executor trades through the OMS's risk checks.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from deltaworks_core.cli_numbers import finite
-from deltaworks_exec.cli.output import console
+from deltaworks_exec.cli.client import ServiceClient
+from deltaworks_exec.cli.output import console, echo_json, print_table
 
-arb_app = typer.Typer(help="Cross-exchange arbitrage.")
+PAIR_COLUMNS = ("pair_id", "symbol", "exchanges", "amount", "min_edge_bps", "retry_bound_bps",
+                "enabled")  # fmt: skip
+TRADE_COLUMNS = ("trade_id", "status", "symbol", "buy_exchange", "sell_exchange", "amount",
+                 "bought", "sold", "residual", "realised_edge", "ts", "message")  # fmt: skip
+LEG_COLUMNS = ("role", "exchange", "side", "client_order_id", "amount", "price", "status",
+               "filled", "average", "reason")  # fmt: skip
+
+
+def _positive(value: float) -> float:
+    if not math.isfinite(value) or value <= 0:
+        raise typer.BadParameter(f"must be a positive finite number, not {value}")
+    return value
 
 
 async def _scan(
@@ -72,19 +85,81 @@ async def _scan(
             writer.close()
 
 
-@arb_app.command("scan")
-def arb_scan(
-    symbol: Annotated[list[str] | None, typer.Option(help="Repeat for several.")] = None,
-    min_edge_bps: Annotated[
-        float, typer.Option(parser=finite, help="Net edge after taker fees.")
-    ] = 0.0,
-    interval: Annotated[float, typer.Option(parser=finite, help="Seconds between scans.")] = 1.0,
-    duration: Annotated[
-        float | None, typer.Option(parser=finite, help="Stop after this many seconds.")
-    ] = None,
-    simulator_url: str | None = None,
-    record: Annotated[bool, typer.Option(help="Record to arbitrage_opportunities.")] = True,
-) -> None:
-    """Show cross-exchange opportunities live (Ctrl-C stops)."""
-    found = asyncio.run(_scan(symbol, min_edge_bps, interval, duration, simulator_url, record))
-    console.print(f"{found} opportunities")
+def arbitrage_app(client: ServiceClient) -> typer.Typer:
+    """The ``arb`` commands; those of the executor call the service through ``client``."""
+    app = typer.Typer(help="Cross-exchange arbitrage: scan, and the service's executor.")
+
+    def show(rows: list[dict[str, Any]], title: str, columns: tuple[str, ...]) -> None:
+        if client.as_json:
+            echo_json(rows)
+        else:
+            print_table(rows, title, columns)
+
+    @app.command("scan")
+    def arb_scan(
+        symbol: Annotated[list[str] | None, typer.Option(help="Repeat for several.")] = None,
+        min_edge_bps: Annotated[
+            float, typer.Option(parser=finite, help="Net edge after taker fees.")
+        ] = 0.0,
+        interval: Annotated[
+            float, typer.Option(parser=finite, help="Seconds between scans.")
+        ] = 1.0,
+        duration: Annotated[
+            float | None, typer.Option(parser=finite, help="Stop after seconds.")
+        ] = None,
+        simulator_url: str | None = None,
+        record: Annotated[bool, typer.Option(help="Record to arbitrage_opportunities.")] = True,
+    ) -> None:
+        """Show cross-exchange opportunities live (Ctrl-C stops)."""
+        found = asyncio.run(_scan(symbol, min_edge_bps, interval, duration, simulator_url, record))
+        console.print(f"{found} opportunities")
+
+    @app.command("enable")
+    def arb_enable(
+        symbol: str,
+        exchange_a: str,
+        exchange_b: str,
+        amount: Annotated[
+            float, typer.Option(help="Base amount per trade (at most).", callback=_positive)
+        ],
+        min_edge_bps: Annotated[
+            float, typer.Option(help="Net edge after both taker fees; > 0.", callback=_positive)
+        ],
+        retry_bound_bps: Annotated[
+            float, typer.Option(help="How much worse a failed leg may be retried.")
+        ] = 10.0,
+    ) -> None:
+        """Enable (or change) arbitrage of SYMBOL between two venues of the service."""
+        body = {"symbol": symbol, "exchanges": [exchange_a, exchange_b], "amount": amount,
+                "min_edge_bps": min_edge_bps, "retry_bound_bps": retry_bound_bps}  # fmt: skip
+        show([client.call("PUT", "/arbitrage/pairs", json=body)], "arbitrage pair", PAIR_COLUMNS)
+
+    @app.command("disable")
+    def arb_disable(pair_id: str) -> None:
+        """Stop trading a pair (see ``arb pairs`` for its id)."""
+        pair = client.call("POST", f"/arbitrage/pairs/{pair_id}/disable")
+        show([pair], "arbitrage pair", PAIR_COLUMNS)
+
+    @app.command("pairs")
+    def arb_pairs() -> None:
+        """Every configured pair."""
+        show(client.call("GET", "/arbitrage/pairs"), "arbitrage pairs", PAIR_COLUMNS)
+
+    @app.command("trades")
+    def arb_trades(status: str | None = None, limit: int = 50) -> None:
+        """Trades of the executor, newest first."""
+        params: dict[str, Any] = {"limit": limit} | ({"status": status} if status else {})
+        show(client.call("GET", "/arbitrage/trades", params=params), "arbitrage trades",
+             TRADE_COLUMNS)  # fmt: skip
+
+    @app.command("show")
+    def arb_show(trade_id: str) -> None:
+        """One trade with every leg."""
+        trade = client.call("GET", f"/arbitrage/trades/{trade_id}")
+        if client.as_json:
+            echo_json(trade)
+            return
+        show([trade], "arbitrage trade", TRADE_COLUMNS)
+        print_table(trade["legs"], "legs", LEG_COLUMNS)
+
+    return app

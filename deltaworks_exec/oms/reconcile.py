@@ -83,6 +83,12 @@ class Reconciler:
             self.reports[exchange] = report
         return report
 
+    async def resolve(self, order: ManagedOrder) -> None:
+        """Bring one open order in line with its venue now, without the pending grace."""
+        async with self._oms.lock(order.order_id):
+            if order.status in OPEN:
+                await self._reconcile_order(order, {}, False, ReconcileReport())
+
     async def _reconcile_order(
         self,
         order: ManagedOrder,

@@ -4,12 +4,13 @@ import { ApiError, get, post, request, token, whenUnauthorized } from "./api.js"
 import { el, notice } from "./dom.js";
 import * as stream from "./stream.js";
 import { view as algos } from "./views/algos.js";
+import { view as arbitrageTrades } from "./views/arbitrage_trades.js";
 import { view as backtests } from "./views/backtests.js";
 import { view as orders } from "./views/orders.js";
 import { view as portfolio } from "./views/portfolio.js";
 import { arbitrage, withdrawals } from "./views/simple.js";
 
-const VIEWS = [portfolio, orders, algos, arbitrage, backtests, withdrawals];
+const VIEWS = [portfolio, orders, algos, arbitrage, arbitrageTrades, backtests, withdrawals];
 const REFRESH_MS = 10_000;
 const $ = (selector) => document.querySelector(selector);
 
