@@ -45,7 +45,9 @@ class QuestDBResource(dg.ConfigurableResource):
 
     @property
     def settings(self) -> QuestDBSettings:
-        return QuestDBSettings(managed=False, **self.model_dump(include=set(type(self).model_fields)))
+        return QuestDBSettings(
+            managed=False, **self.model_dump(include=set(type(self).model_fields))
+        )
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         self._reader = QuestDBReader(self.settings)
@@ -167,6 +169,18 @@ class ExchangeClient:
         params: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
         return self._call(self.ccxt.fetch_withdrawals, code, since, limit, params or {})
+
+    def fetch_deposits(
+        self,
+        code: str | None = None,
+        since: int | None = None,
+        limit: int | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        return self._call(self.ccxt.fetch_deposits, code, since, limit, params or {})
+
+    def fetch_accounts(self) -> list[dict[str, Any]]:
+        return self._call(self.ccxt.fetch_accounts)
 
     def fetch_ohlcv(
         self,

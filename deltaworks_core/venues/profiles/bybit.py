@@ -18,6 +18,8 @@ PROFILE = ExchangeProfile(
     ),
     # v5/asset/withdraw/query-record: <= 50 a page by nextPageCursor, <= 30 days a request
     withdrawals=HistoryPaging(page_size=50, cursor="until", window_ms=30 * DAY_MS),
+    # v5/asset/deposit/query-record: the same limits; Bybit's history has no fiat
+    deposits=HistoryPaging(page_size=50, cursor="until", window_ms=30 * DAY_MS),
     # orderLinkId: up to 36 of letters, digits, '-' and '_'
     client_ids=ClientIdRules(
         param="orderLinkId", lookup_param="orderLinkId", pattern=r"[A-Za-z0-9_-]+", max_length=36
