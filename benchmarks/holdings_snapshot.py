@@ -71,7 +71,9 @@ def main() -> None:
                 requests = sum(len(wallets_of(e)) + 1 for e in configured)  # + tickers
                 resource = ExchangesResource.from_settings(settings, sim.base_url)
                 own = {
-                    "exchanges": resource.model_copy(update={"max_workers": requests}),
+                    "exchanges": ExchangesResource(
+                        **{**resource.model_dump(), "max_workers": requests}
+                    ),
                     "questdb": QuestDBResource.from_settings(server.settings),
                 }
                 resources = stack.enter_context(dg.build_resources(own))
