@@ -210,3 +210,40 @@ def test_kraken_fiat_is_told_from_the_currency() -> None:
     assert paging.kind({**usdt, "currency": "EUR"}, fiat_pass=False) == "fiat"
     # Binance keeps fiat on its own endpoint: the pass decides
     assert profile_for("binance").withdrawals.kind(usdt, fiat_pass=True) == "fiat"
+
+
+def _replay(exchange: Any, answers: dict[str, Any]) -> list[str]:
+    """Answer each request with the recorded response of the first endpoint its path ends
+    with; returns the paths requested."""
+    paths: list[str] = []
+
+    def answer(url: str, method: str = "GET", headers: Any = None, body: Any = None) -> Any:
+        path = urlparse(url).path
+        paths.append(path)
+        return next(response for suffix, response in answers.items() if path.endswith(suffix))
+
+    exchange.fetch = answer
+    return paths
+
+
+@pytest.mark.parametrize(
+    ("direction", "method", "endpoint"),
+    [
+        ("withdrawals", "fetchWithdrawals", "/capital/withdraw/history"),
+        ("deposits", "fetchDeposits", "/capital/deposit/hisrec"),
+    ],
+)
+def test_binance_recorded_history_read_by_crypto_and_fiat_passes(
+    direction: str, method: str, endpoint: str
+) -> None:
+    [case] = _recorded("binance", method)
+    exchange, _ = _exchange("binance")
+    no_fiat = {"code": "000000", "message": "success", "data": [], "total": 0, "success": True}
+    paths = _replay(exchange, {endpoint: case["httpResponse"], "/fiat/orders": no_fiat})
+    found = fetch_history(exchange, direction, SINCE, SINCE + 30 * 86_400_000)
+    assert [(kind, tx["id"]) for kind, tx in found] == [("crypto", case["parsedResponse"][0]["id"])]
+    # one window: a short crypto page and a short fiat page end it
+    assert [p.rsplit("/", 2)[-2:] for p in paths] == [
+        endpoint.rsplit("/", 2)[-2:],
+        ["fiat", "orders"],
+    ]
