@@ -54,7 +54,9 @@ def _market(ccxt_id: str) -> dict[str, Any]:
 
 def _exchange(ccxt_id: str) -> tuple[Any, list[tuple[str, str, dict[str, Any]]]]:
     """A ccxt exchange whose every request is recorded as (method, path, params) and refused."""
-    exchange = getattr(ccxt, ccxt_id)({"apiKey": "k", "secret": "c2VjcmV0", "password": "p"})
+    credentials = {"apiKey": "k", "secret": "c2VjcmV0", "password": "p"}
+    # no client-side rate limiter: nothing is sent (Binance's fiat weight would wait ~30 s)
+    exchange = getattr(ccxt, ccxt_id)({**credentials, "enableRateLimit": False})
     exchange.options.update(enableUnifiedMargin=False, enableUnifiedAccount=True)
     exchange.set_markets([_market(ccxt_id)], {})
     exchange.accounts = [{"id": "acct-usdt", "code": "USDT", "type": "wallet", "info": {}}]
@@ -246,4 +248,35 @@ def test_binance_recorded_history_read_by_crypto_and_fiat_passes(
     assert [p.rsplit("/", 2)[-2:] for p in paths] == [
         endpoint.rsplit("/", 2)[-2:],
         ["fiat", "orders"],
+    ]
+
+
+def test_coinbase_history_is_read_per_currency_account_in_both_passes() -> None:
+    """Coinbase refuses history without an account: every currency account is read, by
+    its fiat withdrawals endpoint and its crypto transactions."""
+    exchange, _ = _exchange("coinbase")
+    account = {
+        "uuid": "acct-usdt",
+        "name": "USDT Wallet",
+        "currency": "USDT",
+        "available_balance": {"value": "1", "currency": "USDT"},
+        "hold": {"value": "0", "currency": "USDT"},
+        "type": "ACCOUNT_TYPE_CRYPTO",
+        "active": True,
+        "ready": True,
+    }
+    empty = {"data": [], "pagination": {}}
+    paths = _replay(
+        exchange,
+        {
+            "/brokerage/accounts": {"accounts": [account], "has_next": False, "size": 1},
+            "/withdrawals": empty,
+            "/transactions": empty,
+        },
+    )
+    assert fetch_history(exchange, "withdrawals", SINCE, SINCE + 86_400_000) == []
+    assert paths == [
+        "/api/v3/brokerage/accounts",
+        "/v2/accounts/acct-usdt/withdrawals",
+        "/v2/accounts/acct-usdt/transactions",
     ]
