@@ -1,11 +1,13 @@
-"""Holdings snapshot benchmark: 10 simulated exchanges x 3 account types, 100 ms per request.
+"""Holdings snapshot benchmark: 10 simulated exchanges of mixed profiles, 100 ms per request.
 
-The snapshot of all exchanges (every balance and ticker request on the
-exchanges resource's thread pool, as the holdings asset does) against the same
-requests made one at a time. One untimed snapshot first loads markets and fills
-the client pool, as in a long-running process (markets are cached for an hour).
-Each mode runs three times (medians reported); every snapshot is written to a
-private QuestDB and the snapshots' row counts compared.
+Five Binance-dialect exchanges (spot, margin and futures wallets: three balance calls)
+and five OKX-dialect ones (spot, margin, future and funding account types: two wallets,
+the unified trading account read once). The snapshot of all exchanges (every balance
+and ticker request on the exchanges resource's thread pool, one thread per request, as
+the holdings asset does) against the same requests made one at a time. One untimed
+snapshot first loads markets and fills the client pool, as in a long-running process
+(markets are cached for an hour). Each mode runs three times (medians reported); every
+snapshot is written to a private QuestDB and the snapshots' row counts compared.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import dagster as dg
 from deltaworks_core.config import ExchangeSettings, load_settings
 from deltaworks_core.questdb import ManagedQuestDB, QuestDBReader, migrate
 from deltaworks_core.questdb.server import private_server_settings
+from deltaworks_core.venues.profiles import Wallet, profile_for
 from deltaworks_core.venues.simulator import running_simulator
 from deltaworks_pipelines.assets.holdings import SYMBOLS, TABLE, snapshot
 from deltaworks_pipelines.resources import ExchangesResource, QuestDBResource
@@ -32,6 +35,15 @@ from deltaworks_pipelines.resources import ExchangesResource, QuestDBResource
 EXCHANGES = 10
 LATENCY_MS = 100
 REPEATS = 3
+PROFILE_MIX = (
+    {"ccxt_id": "binance", "account_types": ("spot", "margin", "future")},
+    {"ccxt_id": "okx", "account_types": ("spot", "margin", "future", "funding")},
+)
+
+
+def wallets_of(exchange: ExchangeSettings) -> list[Wallet]:
+    """The distinct wallets a snapshot reads for ``exchange`` (one balance call each)."""
+    return profile_for(exchange.ccxt_id).wallets_for(exchange.account_types)
 
 
 def main() -> None:
@@ -43,17 +55,25 @@ def main() -> None:
                 migrate(reader)
             base = load_settings()
             names = [f"bench_h{n}" for n in range(EXCHANGES)]
+            configured = tuple(
+                ExchangeSettings(name=name, **PROFILE_MIX[n % len(PROFILE_MIX)])
+                for n, name in enumerate(names)
+            )
             settings = base.model_copy(
                 update={
                     "questdb": server.settings,
-                    "exchanges": tuple(ExchangeSettings(name=name) for name in names),
+                    "exchanges": configured,
                     "simulator": base.simulator.model_copy(update={"withdrawals_per_exchange": 0}),
                 }
             )
             free_port = settings.simulator.model_copy(update={"port": 0})
             with running_simulator(free_port, settings.exchanges) as sim, ExitStack() as stack:
+                requests = sum(len(wallets_of(e)) + 1 for e in configured)  # + tickers
+                resource = ExchangesResource.from_settings(settings, sim.base_url)
                 own = {
-                    "exchanges": ExchangesResource.from_settings(settings, sim.base_url),
+                    "exchanges": ExchangesResource(
+                        **{**resource.model_dump(), "max_workers": requests}
+                    ),
                     "questdb": QuestDBResource.from_settings(server.settings),
                 }
                 resources = stack.enter_context(dg.build_resources(own))
@@ -69,8 +89,9 @@ def main() -> None:
                         timings[label].append(time.perf_counter() - started)
                         questdb.writer.write_dataframe(TABLE, frame, symbols=SYMBOLS)
                         print(
-                            f"{label}: {len(frame)} balances of {EXCHANGES} exchanges x 3 "
-                            f"account types in {timings[label][-1]:.3f} s ({workers} worker(s))"
+                            f"{label}: {len(frame)} balances of {EXCHANGES} exchanges "
+                            f"({requests} requests) in {timings[label][-1]:.3f} s "
+                            f"({workers} worker(s))"
                         )
                 questdb.reader.wait_visible(TABLE)
                 counts = questdb.reader.query(
@@ -91,6 +112,10 @@ def main() -> None:
                 "parallel_s": round(parallel_s, 3),
                 "sequential_s": round(sequential_s, 3),
                 "ratio": round(ratio, 1),
+                "exchanges": EXCHANGES,
+                "profiles": sorted({m["ccxt_id"] for m in PROFILE_MIX}),
+                "requests": requests,
+                "latency_ms": LATENCY_MS,
             }
         )
     )

@@ -20,6 +20,7 @@ from deltaworks_core.config import (
 )
 from deltaworks_core.daemon import Daemon, DaemonError, python_module_command, url_ready
 from deltaworks_core.demo import DEMO_STEPS, DemoStepError, print_summary, run_step
+from deltaworks_core.exchanges_cli import exchanges_app
 from deltaworks_core.logging_setup import configure_logging
 from deltaworks_core.questdb import (
     ManagedQuestDB,
@@ -42,6 +43,7 @@ from deltaworks_core.questdb.backup import (
 app = typer.Typer(help="Delta Works infrastructure: QuestDB, the exchange simulator, the demo.")
 db_app = typer.Typer(help="The QuestDB server and its schema.")
 app.add_typer(db_app, name="db")
+app.add_typer(exchanges_app, name="exchanges")
 console = Console()
 
 

@@ -101,6 +101,38 @@ class Withdrawal:
 
 
 @dataclass(frozen=True, slots=True)
+class Deposit:
+    """A crypto or fiat deposit; ``ts`` is when the exchange first saw it (crypto: on chain).
+
+    Fields as on ``Withdrawal``: ``status`` normalised (``ok`` means credited),
+    ``status_raw`` the exchange's own value, ``txid`` the transaction that carried it
+    (the sending withdrawal's txid when it came from another exchange).
+    """
+
+    ts: datetime
+    exchange: str
+    deposit_id: str
+    kind: WithdrawalKind
+    asset: str
+    amount: float
+    fee: float | None
+    network: str | None
+    address: str | None
+    tag: str | None
+    txid: str | None
+    status: WithdrawalStatus
+    status_raw: str | None
+    internal: bool
+    updated: datetime | None = None
+
+    def __post_init__(self) -> None:
+        _check_utc("Deposit", "ts", self.ts)
+        _check_utc("Deposit", "updated", self.updated)
+        _check_choice("Deposit", "kind", self.kind, WITHDRAWAL_KINDS)
+        _check_choice("Deposit", "status", self.status, WITHDRAWAL_STATUSES)
+
+
+@dataclass(frozen=True, slots=True)
 class Order:
     """An order as the exchange reports it; ``status`` is ccxt's unified status."""
 

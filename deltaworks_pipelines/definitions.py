@@ -12,8 +12,11 @@ import dagster as dg
 
 from deltaworks_core.config import Settings, load_settings
 from deltaworks_pipelines.assets.candles import build_candles
+from deltaworks_pipelines.assets.deposits import build_deposits
 from deltaworks_pipelines.assets.holdings import build_holdings
+from deltaworks_pipelines.assets.ledger import DEPOSITS, WITHDRAWALS
 from deltaworks_pipelines.assets.portfolio import build_portfolio
+from deltaworks_pipelines.assets.transfers import build_transfers
 from deltaworks_pipelines.assets.withdrawals import build_withdrawals
 from deltaworks_pipelines.backup import build_backup_job, build_backup_schedule
 from deltaworks_pipelines.checks import build_checks
@@ -22,12 +25,13 @@ from deltaworks_pipelines.resources import ExchangesResource, QuestDBResource
 from deltaworks_pipelines.schedules import (
     build_candles_schedule,
     build_holdings_schedule,
-    build_withdrawals_backstop,
+    build_ledger_backstop,
 )
-from deltaworks_pipelines.sensors import build_withdrawal_sync
+from deltaworks_pipelines.sensors import build_ledger_sync
 
 HOLDINGS_JOB = "holdings_job"
 WITHDRAWALS_JOB = "withdrawals_job"
+DEPOSITS_JOB = "deposits_job"
 CANDLES_JOB = "candles_job"
 
 
@@ -41,8 +45,9 @@ def build_definitions(settings: Settings, simulator_url: str | None = None) -> d
     jobs = [
         dg.define_asset_job(name, selection=dg.AssetSelection.assets(*assets))
         for name, assets in (
-            (HOLDINGS_JOB, ("holdings", "portfolio_value")),
+            (HOLDINGS_JOB, ("holdings", "transfers", "portfolio_value")),
             (WITHDRAWALS_JOB, ("withdrawals",)),
+            (DEPOSITS_JOB, ("deposits",)),
             (CANDLES_JOB, ("candles",)),
         )
     ]
@@ -52,6 +57,8 @@ def build_definitions(settings: Settings, simulator_url: str | None = None) -> d
             build_holdings(partitions, interval),
             build_portfolio(partitions),
             build_withdrawals(partitions),
+            build_deposits(partitions),
+            build_transfers(partitions),
             build_candles(partitions),
         ],
         asset_checks=build_checks(interval),
@@ -59,11 +66,13 @@ def build_definitions(settings: Settings, simulator_url: str | None = None) -> d
         schedules=[
             build_holdings_schedule(HOLDINGS_JOB, names, settings.pipelines),
             build_candles_schedule(CANDLES_JOB, names),
-            build_withdrawals_backstop(WITHDRAWALS_JOB, names, overlap),
+            build_ledger_backstop(WITHDRAWALS.table, WITHDRAWALS_JOB, names, overlap),
+            build_ledger_backstop(DEPOSITS.table, DEPOSITS_JOB, names, overlap),
             build_backup_schedule(backup_job, settings.backup),
         ],
         sensors=[
-            build_withdrawal_sync(WITHDRAWALS_JOB, overlap),
+            build_ledger_sync(WITHDRAWALS, WITHDRAWALS_JOB, overlap),
+            build_ledger_sync(DEPOSITS, DEPOSITS_JOB, overlap),
         ],
         # Each job is one or two steps in sequence: a step subprocess per run would only add
         # a Python start-up (seconds) to every run the daemon launches.

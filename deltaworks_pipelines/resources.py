@@ -170,6 +170,18 @@ class ExchangeClient:
     ) -> list[dict[str, Any]]:
         return self._call(self.ccxt.fetch_withdrawals, code, since, limit, params or {})
 
+    def fetch_deposits(
+        self,
+        code: str | None = None,
+        since: int | None = None,
+        limit: int | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        return self._call(self.ccxt.fetch_deposits, code, since, limit, params or {})
+
+    def fetch_accounts(self) -> list[dict[str, Any]]:
+        return self._call(self.ccxt.fetch_accounts)
+
     def fetch_ohlcv(
         self,
         symbol: str,

@@ -1,4 +1,4 @@
-"""Schedules: holdings every N minutes, candles daily, a daily withdrawals backstop.
+"""Schedules: holdings every N minutes, candles daily, daily withdrawal and deposit backstops.
 
 Each tick requests one run per configured exchange for the day partition(s) it
 covers; run keys name the exchange and the tick, so a tick never runs twice.
@@ -65,23 +65,24 @@ def build_candles_schedule(job_name: str, exchanges: list[str]) -> dg.ScheduleDe
     return candles_daily
 
 
-def build_withdrawals_backstop(
-    job_name: str, exchanges: list[str], overlap: timedelta
+def build_ledger_backstop(
+    table: str, job_name: str, exchanges: list[str], overlap: timedelta
 ) -> dg.ScheduleDefinition:
-    """Re-sync the days of the sensor's overlap window once a day, whatever the sensor did."""
+    """Re-sync the days of the sensor's overlap window of ``table`` (withdrawals,
+    deposits) once a day, whatever the sensor did."""
     days_back = max(1, math.ceil(overlap / timedelta(days=1)))
 
     @dg.schedule(
-        name="withdrawals_backstop",
+        name=f"{table}_backstop",
         job_name=job_name,
         cron_schedule=BACKSTOP_CRON,
         execution_timezone="UTC",
-        description=f"Daily re-sync of the last {days_back} complete days of withdrawals "
-        "of every exchange, in case the withdrawal_sync sensor was stopped or failing.",
+        description=f"Daily re-sync of the last {days_back} complete days of {table} "
+        "of every exchange, in case its sync sensor was stopped or failing.",
     )
-    def withdrawals_backstop(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
+    def ledger_backstop(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
         today = context.scheduled_execution_time.astimezone(UTC).date()
         days = [today - timedelta(days=n) for n in range(days_back, 0, -1)]
         return _requests(context, exchanges, days)
 
-    return withdrawals_backstop
+    return ledger_backstop

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +36,9 @@ class PipelineEnv:
             raise_on_error=False,
         )
 
-    def evaluate_sensor(self, cursor: str | None) -> Any:
-        """One tick of ``withdrawal_sync``: its run requests and new cursor."""
-        sensor = self.defs.resolve_sensor_def("withdrawal_sync")
+    def evaluate_sensor(self, cursor: str | None, name: str = "withdrawal_sync") -> Any:
+        """One tick of sensor ``name``: its run requests and new cursor."""
+        sensor = self.defs.resolve_sensor_def(name)
         with dg.build_sensor_context(
             instance=self.instance,
             cursor=cursor,
@@ -49,13 +49,17 @@ class PipelineEnv:
 
 
 def pipeline_settings(
-    settings: Settings, names: list[str], withdrawals: int = 5000, ccxt_id: str = "binance"
+    settings: Settings,
+    names: list[str],
+    withdrawals: int = 5000,
+    ccxt_id: str | Sequence[str] = "binance",
 ) -> Settings:
     """``settings`` with only the exchanges ``names`` (tests keep apart by exchange name),
-    all of the dialect ``ccxt_id``."""
+    of the dialect ``ccxt_id`` (one for all, or one per name)."""
+    ccxt_ids = [ccxt_id] * len(names) if isinstance(ccxt_id, str) else list(ccxt_id)
     exchanges = tuple(
-        ExchangeSettings.model_validate({"name": name, "ccxt_id": ccxt_id, "symbols": SYMBOLS})
-        for name in names
+        ExchangeSettings.model_validate({"name": name, "ccxt_id": cid, "symbols": SYMBOLS})
+        for name, cid in zip(names, ccxt_ids, strict=True)
     )
     simulator = settings.simulator.model_copy(update={"withdrawals_per_exchange": withdrawals})
     return settings.model_copy(update={"exchanges": exchanges, "simulator": simulator})
@@ -67,15 +71,18 @@ def pipeline_env(
     names: list[str],
     withdrawals: int = 5000,
     instance_dir: Path | None = None,
-    ccxt_id: str = "binance",
+    ccxt_id: str | Sequence[str] = "binance",
+    clock_behind_s: float = 0.0,
 ) -> Iterator[PipelineEnv]:
-    """A simulator on a free port, on a simulated clock starting now, for exchanges ``names``.
+    """A simulator on a free port, on a simulated clock starting now (or ``clock_behind_s``
+    before, so that advancing it stays in the past of the wall clock), for exchanges
+    ``names``.
 
     The Dagster instance is ephemeral, or persistent (SQLite, with concurrency pools)
     in ``instance_dir``.
     """
     own = pipeline_settings(settings, names, withdrawals, ccxt_id)
-    clock = SimClock(int(time.time() * 1000))
+    clock = SimClock(int((time.time() - clock_behind_s) * 1000))
     free_port = own.simulator.model_copy(update={"port": 0})
     with running_simulator(free_port, own.exchanges, clock=clock) as sim:
         defs = build_definitions(own, simulator_url=sim.base_url)

@@ -63,9 +63,10 @@ def expand(
     return sql
 
 
-def _queries() -> list[tuple[str, str]]:
+def _queries(dashboards: list[Path] = DASHBOARDS) -> list[tuple[str, str]]:
+    """(where, SQL) of every variable and panel of ``dashboards``."""
     found = []
-    for path in DASHBOARDS:
+    for path in dashboards:
         board = json.loads(path.read_text())
         for variable in board["templating"]["list"]:
             found.append((f"{path.stem}: variable {variable['name']}", variable["query"]["rawSql"]))

@@ -11,6 +11,7 @@ import pytest
 
 from deltaworks_core.config import Settings
 from deltaworks_core.questdb import QuestDBReader
+from deltaworks_pipelines.assets.ledger import DEPOSITS
 from deltaworks_pipelines.assets.withdrawals import fetch_withdrawals
 from deltaworks_pipelines.partitions import ExchangeDay, utc_today
 from tests.pipelines_support import PipelineEnv, pipeline_env
@@ -134,6 +135,20 @@ def test_withdrawal_history_is_paged_completely(env: PipelineEnv) -> None:
     assert len(crypto) == env.settings.simulator.withdrawals_per_exchange > 4 * 1000
     assert len(fiat) == env.settings.simulator.withdrawals_per_exchange // 10
     assert len({w.withdrawal_id for w in found}) == len(found)
+
+
+def test_deposit_history_is_paged_completely(env: PipelineEnv) -> None:
+    name = env.settings.exchanges[1].name
+    engine = env.sim.engine(name)
+    end = engine.now_ms() + 1
+    start = end - 366 * 86_400_000
+    with env.defs.resources["exchanges"].client(name) as venue:
+        found = DEPOSITS.fetch(venue, start, end)
+    crypto = {d.deposit_id for d in found if d.kind == "crypto"}
+    assert crypto == {d.id for d in engine.deposits(start, end - 1)}
+    assert len(crypto) > 4 * 1000  # more than one 1,000-row page per 90-day window
+    fiat = [d for d in found if d.kind == "fiat"]
+    assert len(fiat) == engine.fiat_deposits(start, end - 1)[1] > 0
 
 
 def test_candles_for_a_day(env: PipelineEnv, reader) -> None:

@@ -23,8 +23,8 @@ from deltaworks_pipelines.sensors import (
     dump_cursor,
     fingerprint,
     parse_cursor,
+    record_fingerprint,
     run_key,
-    withdrawal_fingerprint,
 )
 from deltaworks_pipelines.valuation import last_prices, price_in_quote
 
@@ -44,15 +44,18 @@ def test_code_location_loads_everything() -> None:
         "holdings",
         "portfolio_value",
         "withdrawals",
+        "deposits",
+        "transfers",
         "candles",
     }
     checks = {k.name for k in repo.asset_graph.asset_check_keys}
     assert checks == {"no_duplicate_withdrawals", "spot_holdings_consistent", "holdings_fresh"}
-    assert {s.name for s in repo.sensor_defs} == {"withdrawal_sync"}
+    assert {s.name for s in repo.sensor_defs} == {"withdrawal_sync", "deposit_sync"}
     assert {s.name for s in repo.schedule_defs} == {
         "holdings_snapshot",
         "candles_daily",
         "withdrawals_backstop",
+        "deposits_backstop",
         "scheduled_backup",
     }
 
@@ -174,7 +177,7 @@ def test_changed_days_and_idempotent_run_keys() -> None:
     }
     days = changed_days([old, moved, new], stored)
     assert days == {NOW.date() - timedelta(days=1): [moved], NOW.date(): [new]}
-    assert changed_days([old], {"1": withdrawal_fingerprint(old)}) == {}
+    assert changed_days([old], {"1": record_fingerprint(old)}) == {}
     key = run_key("x", NOW.date(), [new])
     assert key == run_key("x", NOW.date(), [new])
     assert key != run_key("x", NOW.date(), [_withdrawal("3", NOW, "ok", "6")])

@@ -13,6 +13,7 @@ from deltaworks_core.questdb import QuestDBReader
 from deltaworks_core.venues.factory import create_exchange
 from deltaworks_exec.venue import OrderRequest
 from deltaworks_exec.venues.ccxt_venue import CcxtVenue
+from deltaworks_pipelines.assets.ledger import DEPOSITS
 from deltaworks_pipelines.assets.withdrawals import fetch_withdrawals
 from deltaworks_pipelines.partitions import utc_today
 from tests.pipelines_support import PipelineEnv, pipeline_env
@@ -51,6 +52,19 @@ def test_okx_withdrawals_are_read_past_the_first_100(env: PipelineEnv) -> None:
     with env.defs.resources["exchanges"].client(name) as venue:
         found = fetch_withdrawals(venue, start, end)
     assert sorted(w.withdrawal_id for w in found) == sorted(truth)  # every record, once
+
+
+def test_okx_deposits_are_read_past_the_first_100(env: PipelineEnv) -> None:
+    name = env.settings.exchanges[0].name
+    engine = env.sim.engine(name)
+    end = engine.now_ms() + 1
+    start = end - 366 * 86_400_000
+    truth = {d.id for d in engine.deposits(start, end - 1)}
+    assert len(truth) > 1000
+    with env.defs.resources["exchanges"].client(name) as venue:
+        found = DEPOSITS.fetch(venue, start, end)
+    assert sorted(d.deposit_id for d in found) == sorted(truth)  # every record, once
+    assert {d.kind for d in found} == {"crypto"}
 
 
 def test_okx_order_with_a_dashed_client_id_is_accepted_and_found(env: PipelineEnv) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from deltaworks_core.models import (
     ORDER_STATUSES,
+    Deposit,
     Fill,
     Holding,
     Order,
@@ -120,34 +121,47 @@ def holdings_from_balance(
     return holdings
 
 
+def _transaction(tx: Mapping[str, Any], exchange: str, kind: str, type_: str) -> dict[str, Any]:
+    """The fields deposits and withdrawals share, from a ccxt transaction structure."""
+    what = f"{type_} from {exchange}"
+    if tx.get("type") not in (None, type_):
+        raise ValueError(f"{what}: field 'type' is {tx['type']!r}, expected {type_!r}")
+    status = tx.get("status")
+    updated = _number(tx.get("updated"), what, "updated")
+    return {
+        "ts": _timestamp(tx, "timestamp", what),
+        "exchange": exchange,
+        "kind": kind,
+        "asset": str(_required(tx, "currency", what)),
+        "amount": _required_number(tx, "amount", what),
+        "fee": _fee(tx, what)[0],
+        "network": _text(tx.get("network")),
+        "address": _text(tx.get("address")),
+        "tag": _text(tx.get("tag")),
+        "txid": _text(tx.get("txid")),
+        "status": status if status in _WITHDRAWAL_STATUSES else "unknown",
+        "status_raw": _raw_status(tx),
+        "internal": bool(tx.get("internal")),
+        "updated": utc_from_ms(updated) if updated is not None else None,
+    }
+
+
 def withdrawal_from_transaction(tx: Mapping[str, Any], exchange: str, kind: str) -> Withdrawal:
     """A ``Withdrawal`` from a ccxt transaction structure (``fetch_withdrawals``).
 
     Statuses outside ccxt's pending/ok/failed/canceled become ``'unknown'``;
     ``status_raw`` always holds the exchange's own value.
     """
-    what = f"withdrawal from {exchange}"
-    if tx.get("type") not in (None, "withdrawal"):
-        raise ValueError(f"{what}: field 'type' is {tx['type']!r}, expected 'withdrawal'")
-    status = tx.get("status")
-    updated = _number(tx.get("updated"), what, "updated")
-    return Withdrawal(
-        ts=_timestamp(tx, "timestamp", what),
-        exchange=exchange,
-        withdrawal_id=str(_required(tx, "id", what)),
-        kind=kind,  # type: ignore[arg-type]  # Withdrawal validates it
-        asset=str(_required(tx, "currency", what)),
-        amount=_required_number(tx, "amount", what),
-        fee=_fee(tx, what)[0],
-        network=_text(tx.get("network")),
-        address=_text(tx.get("address")),
-        tag=_text(tx.get("tag")),
-        txid=_text(tx.get("txid")),
-        status=status if status in _WITHDRAWAL_STATUSES else "unknown",
-        status_raw=_raw_status(tx),
-        internal=bool(tx.get("internal")),
-        updated=utc_from_ms(updated) if updated is not None else None,
-    )
+    fields = _transaction(tx, exchange, kind, "withdrawal")
+    withdrawal_id = str(_required(tx, "id", f"withdrawal from {exchange}"))
+    return Withdrawal(withdrawal_id=withdrawal_id, **fields)
+
+
+def deposit_from_transaction(tx: Mapping[str, Any], exchange: str, kind: str) -> Deposit:
+    """A ``Deposit`` from a ccxt transaction structure (``fetch_deposits``), statuses as
+    for withdrawals."""
+    fields = _transaction(tx, exchange, kind, "deposit")
+    return Deposit(deposit_id=str(_required(tx, "id", f"deposit from {exchange}")), **fields)
 
 
 def order_from_ccxt(order: Mapping[str, Any], exchange: str) -> Order:

@@ -27,8 +27,6 @@ _TYPES: dict[str, tuple[str, str | None]] = {
     "take_profit": ("market", "takeProfitPrice"),
     "take_profit_limit": ("limit", "takeProfitPrice"),
 }
-_TRADES_PAGE = 1000
-_DAY_MS = 86_400_000
 
 
 def _order(raw: dict[str, Any], exchange: str) -> Order:
@@ -52,7 +50,8 @@ class CcxtVenue:
         self._exchange = exchange
         self._reader = reader or exchange
         self._reader.options["warnOnFetchOpenOrdersWithoutSymbol"] = False
-        self._client_ids = profile_for(exchange.id).client_ids
+        self._profile = profile_for(exchange.id)
+        self._client_ids = self._profile.client_ids
         self._service_ids: dict[str, str] = {}  # wire client id -> the service's id
 
     def _wire_id(self, client_order_id: str) -> str:
@@ -156,27 +155,31 @@ class CcxtVenue:
         return [self._order(raw) for raw in raws]
 
     async def fills(self, symbol: str, since_ms: int | None = None) -> list[Fill]:
-        """Every execution since ``since_ms``: day windows (Binance's rule), full pages followed."""
+        """Every execution since ``since_ms``, paged by the profile: pages of ``fills_page``
+        within windows of ``fills_window_ms`` (Binance: a day), full pages followed."""
+        page_size = self._profile.capabilities.fills_page
+        window = self._profile.capabilities.fills_window_ms
         fills: dict[str, Fill] = {}
         if since_ms is None:
-            page = await self._reader.fetch_my_trades(symbol, None, _TRADES_PAGE)
+            page = await self._reader.fetch_my_trades(symbol, None, page_size)
             return [fill_from_trade(t, self.name) for t in page]
         while True:
-            until = since_ms + _DAY_MS - 1
-            page = await self._reader.fetch_my_trades(
-                symbol, since_ms, _TRADES_PAGE, {"until": until}
-            )
+            until = None if window is None else since_ms + window - 1
+            params = {} if until is None else {"until": until}
+            page = await self._reader.fetch_my_trades(symbol, since_ms, page_size, params)
             new = [fill_from_trade(t, self.name) for t in page if str(t["id"]) not in fills]
             fills.update((f.fill_id, f) for f in new)
-            if len(page) >= _TRADES_PAGE and new:
+            if len(page) >= page_size and new:
                 since_ms = max(t["timestamp"] for t in page)
-            elif until < time.time() * 1000:
+            elif until is not None and until < time.time() * 1000:
                 since_ms = until + 1
             else:
                 return sorted(fills.values(), key=lambda f: f.ts)
 
     async def balances(self, account_type: str = "spot") -> dict[str, Balance]:
-        raw = await self._reader.fetch_balance({"type": account_type})
+        """Balances of the wallet that serves ``account_type`` (the profile's call)."""
+        [wallet] = self._profile.wallets_for([account_type])
+        raw = await self._reader.fetch_balance(dict(wallet.balance_params))
         total = raw.get("total") or {}
         return {
             asset: Balance(

@@ -1,9 +1,15 @@
-"""``portfolio_value``: value per exchange and account type at every holdings snapshot."""
+"""``portfolio_value``: value per exchange and account type at every holdings snapshot.
+
+Funds sent to another configured exchange and not yet credited there (``transfers``) are
+part of the sender's value: one row per snapshot with ``account_type = 'in_transit'`` and
+``in_transit = true``.
+"""
 
 import dagster as dg
 import pandas as pd
 
 from deltaworks_pipelines.assets._common import preview, utc_micros
+from deltaworks_pipelines.assets.transfers import LOOKBACK
 from deltaworks_pipelines.partitions import ExchangeDay
 from deltaworks_pipelines.resources import QuestDBResource
 
@@ -18,6 +24,36 @@ WHERE exchange = %s AND ts >= %s AND ts < %s
 GROUP BY ts, exchange, account_type, quote
 ORDER BY ts, account_type
 """
+_TRANSFERS = """
+SELECT ts, value, settled_at FROM transfers
+WHERE from_exchange = %s AND ts >= %s AND ts < %s AND status != 'failed'
+"""
+IN_TRANSIT = "in_transit"
+
+
+def in_transit_rows(holdings: pd.DataFrame, transfers: pd.DataFrame) -> pd.DataFrame:
+    """Per snapshot of ``holdings``, the value of ``transfers`` sent and not yet settled then.
+
+    Transfers without a price count as unpriced assets.
+    """
+    rows = []
+    for (ts, exchange, quote), _ in holdings.groupby(["ts", "exchange", "quote"]):
+        sent = transfers[transfers["ts"] <= ts]
+        open_ = sent[sent["settled_at"].isna() | (sent["settled_at"] > ts)]
+        if open_.empty:
+            continue
+        rows.append(
+            {
+                "ts": ts,
+                "exchange": exchange,
+                "account_type": IN_TRANSIT,
+                "quote": quote,
+                "value": float(open_["value"].fillna(0.0).sum()),
+                "unpriced_assets": int(open_["value"].isna().sum()),
+                "in_transit": True,
+            }
+        )
+    return pd.DataFrame(rows, columns=[*holdings.columns])
 
 
 def derive_portfolio(questdb: QuestDBResource, part: ExchangeDay) -> pd.DataFrame:
@@ -28,6 +64,17 @@ def derive_portfolio(questdb: QuestDBResource, part: ExchangeDay) -> pd.DataFram
         frame["value"] = frame["value"].fillna(0.0).astype(float)
         frame["unpriced_assets"] = frame["unpriced_assets"].astype("int64")
         frame["ts"] = utc_micros(frame["ts"])
+        frame["in_transit"] = False
+        questdb.reader.wait_visible("transfers")
+        transfers = questdb.reader.query_df(
+            _TRANSFERS, (part.exchange, part.start - LOOKBACK, part.end)
+        )
+        if not transfers.empty:
+            transfers["ts"] = utc_micros(transfers["ts"])
+            transfers["settled_at"] = utc_micros(transfers["settled_at"])
+            moving = in_transit_rows(frame, transfers)
+            if not moving.empty:
+                frame = pd.concat([frame, moving], ignore_index=True)
     return frame
 
 
@@ -37,11 +84,12 @@ def build_portfolio(partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefinit
     @dg.asset(
         name=TABLE,
         partitions_def=partitions_def,
-        deps=["holdings"],
+        deps=["holdings", "transfers"],
         group_name="treasury",
         kinds={"questdb"},
         description="Value in the quote currency per exchange and account type at each "
-        "holdings snapshot of the day; the total per exchange is their sum.",
+        "holdings snapshot of the day, and funds sent to another configured exchange and "
+        "not yet credited (account type in_transit, flagged); the total is their sum.",
     )
     def portfolio_value(
         context: dg.AssetExecutionContext, questdb: QuestDBResource
@@ -61,6 +109,7 @@ def build_portfolio(partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefinit
                 "dagster/row_count": len(frame),
                 "snapshots": int(frame["ts"].nunique()),
                 "latest_total_value": total,
+                "latest_in_transit_value": float(latest.loc[latest["in_transit"], "value"].sum()),
                 "latest_value_by_account_type": {
                     r.account_type: round(float(r.value), 2) for r in latest.itertuples()
                 },

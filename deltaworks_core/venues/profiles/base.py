@@ -24,22 +24,81 @@ class Wallet:
     balance_params: Mapping[str, Any]
 
 
+# ISO 4217 currencies exchanges settle in; stablecoins (USDT, USDC, ...) are crypto.
+FIAT_CURRENCIES = frozenset(
+    [
+        "AED",
+        "ARS",
+        "AUD",
+        "BRL",
+        "CAD",
+        "CHF",
+        "CLP",
+        "COP",
+        "CZK",
+        "DKK",
+        "EUR",
+        "GBP",
+        "HKD",
+        "HUF",
+        "IDR",
+        "ILS",
+        "INR",
+        "JPY",
+        "KRW",
+        "KZT",
+        "MXN",
+        "NGN",
+        "NOK",
+        "NZD",
+        "PEN",
+        "PHP",
+        "PLN",
+        "RON",
+        "RUB",
+        "SEK",
+        "SGD",
+        "THB",
+        "TRY",
+        "TWD",
+        "UAH",
+        "USD",
+        "VND",
+        "ZAR",
+    ]
+)
+
+
 @dataclass(frozen=True)
 class HistoryPaging:
-    """How ``fetch_withdrawals`` pages through history.
+    """How ``fetch_withdrawals`` or ``fetch_deposits`` pages through history.
 
-    ``cursor``: ``"offset"`` (next page by ``offset`` within a window, Binance) or
+    ``cursor``: ``"offset"`` (next page by ``offset`` within a window, Binance),
     ``"until"`` (next page ends just after the oldest record seen, newest first: OKX's
-    ``after``). ``window_ms``: the longest span one request may cover (``None``: any).
-    ``fiat_pass``: fiat withdrawals come from a separate call (``{"fiat": True}``).
-    ``currency_required``: the exchange refuses the call without a currency.
+    ``after``, Bybit's and Kraken's ranges) or ``"starting_after"`` (next page after the
+    last record's id, newest first: Coinbase's v2 pagination). ``window_ms``: the longest
+    span one request may cover (``None``: any). ``fiat_pass``: fiat comes from a separate
+    call (``{"fiat": True}``, Binance). ``currency_required``: the exchange lists history
+    per currency (account), so every currency the account holds is read in turn.
+    ``passes``: the params of each call over the same history (Coinbase lists fiat
+    withdrawals and crypto sends apart). ``fiat_by_currency``: crypto and fiat come on
+    the same records, told apart by the record's currency (``FIAT_CURRENCIES``); otherwise
+    every record of a pass is crypto, and of the fiat pass fiat.
     """
 
     page_size: int
-    cursor: Literal["offset", "until"]
+    cursor: Literal["offset", "until", "starting_after"]
     window_ms: int | None
     fiat_pass: bool = False
     currency_required: bool = False
+    passes: tuple[Mapping[str, Any], ...] = ({},)
+    fiat_by_currency: bool = False
+
+    def kind(self, tx: Mapping[str, Any], fiat_pass: bool) -> Literal["crypto", "fiat"]:
+        """``crypto`` or ``fiat`` for one ccxt transaction read by a crypto or fiat pass."""
+        if self.fiat_by_currency:
+            return "fiat" if str(tx.get("currency")) in FIAT_CURRENCIES else "crypto"
+        return "fiat" if fiat_pass else "crypto"
 
 
 @dataclass(frozen=True)
@@ -84,7 +143,7 @@ class Capabilities:
     fetch_order_by_client_id: bool
     passphrase: bool = False
     fills_page: int = 1000
-    fills_window_ms: int | None = DAY_MS
+    fills_window_ms: int | None = DAY_MS  # None: one request may span any time
 
 
 @dataclass(frozen=True)
@@ -94,6 +153,7 @@ class ExchangeProfile:
     ccxt_id: str
     wallets: tuple[Wallet, ...]
     withdrawals: HistoryPaging
+    deposits: HistoryPaging
     client_ids: ClientIdRules
     capabilities: Capabilities
     market_types: tuple[str, ...] = ("spot",)  # ccxt's fetchMarkets types Delta Works trades

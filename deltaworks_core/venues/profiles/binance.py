@@ -20,6 +20,8 @@ PROFILE = ExchangeProfile(
     withdrawals=HistoryPaging(
         page_size=1000, cursor="offset", window_ms=90 * DAY_MS, fiat_pass=True
     ),
+    # capital/deposit/hisrec: the same rules; fiat/orders (transactionType 0) for fiat
+    deposits=HistoryPaging(page_size=1000, cursor="offset", window_ms=90 * DAY_MS, fiat_pass=True),
     # newClientOrderId ^[.A-Z:/a-z0-9_-]{1,36}$; ccxt maps clientOrderId to it
     client_ids=ClientIdRules(
         param="clientOrderId",

@@ -8,13 +8,22 @@ from deltaworks_core.venues.profiles.base import (
     Wallet,
 )
 
+# v2/accounts/:id/withdrawals|deposits (fiat) and .../transactions (crypto): one account
+# (currency) per call, 100 a page newest first, next page by starting_after
+_HISTORY = HistoryPaging(
+    page_size=100,
+    cursor="starting_after",
+    window_ms=None,
+    currency_required=True,
+    passes=({}, {"currencyType": "crypto"}),
+    fiat_by_currency=True,
+)
+
 PROFILE = ExchangeProfile(
     ccxt_id="coinbase",
     wallets=(Wallet("spot", frozenset({"spot", "margin"}), {}),),
-    # v2/accounts/:id/transactions: one account (currency) per call, 100 a page
-    withdrawals=HistoryPaging(
-        page_size=100, cursor="until", window_ms=None, currency_required=True
-    ),
+    withdrawals=_HISTORY,
+    deposits=_HISTORY,
     # client_order_id: ccxt would generate its own unless the raw parameter is sent;
     # orders cannot be fetched by it, so reconcile by open orders and fills
     client_ids=ClientIdRules(

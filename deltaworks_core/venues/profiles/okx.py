@@ -18,6 +18,7 @@ PROFILE = ExchangeProfile(
     # asset/withdrawal-history: <= 100 a page, newest first, ccxt's until -> after cursor;
     # fiat has its own endpoints that ccxt does not use, so every record here is crypto
     withdrawals=HistoryPaging(page_size=100, cursor="until", window_ms=None),
+    deposits=HistoryPaging(page_size=100, cursor="until", window_ms=None),  # deposit-history
     # clOrdId: letters and digits, 1-32 characters
     client_ids=ClientIdRules(
         param="clOrdId", lookup_param="clOrdId", pattern=r"[A-Za-z0-9]+", max_length=32
