@@ -83,7 +83,9 @@ class ExecService:
             )
             self.venues[exchange.name] = CcxtVenue(exchange.name, orders, reads)
         await asyncio.gather(*(venue.connect() for venue in self.venues.values()))
-        self.market = BookCache(self.venues)
+        self.market = BookCache(self.venues, max_age_s=self.limits.max_book_age_s)
+        for exchange in settings.exchanges:
+            self.market.watch(exchange.name, exchange.symbols)
         self.oms = OrderManager(
             self.venues,
             self.journal,
@@ -137,6 +139,8 @@ class ExecService:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.market is not None:
+            await self.market.close()
         if self.journal is not None:
             await self.journal.close()
         for venue in self.venues.values():
