@@ -24,6 +24,7 @@ from deltaworks_exec.oms.manager import OrderManager
 from deltaworks_exec.oms.reconcile import Reconciler
 from deltaworks_exec.oms.states import OPEN
 from deltaworks_exec.oms.store import load_control, load_orders, order_history
+from deltaworks_exec.quality.builder import report_periodically
 from deltaworks_exec.venue import Venue
 from deltaworks_exec.venues.ccxt_venue import CcxtVenue
 
@@ -113,6 +114,7 @@ class ExecService:
         if settings.recorder.enabled:
             recorder = Recorder(settings, simulator_url=self._simulator_url)
             self._spawn(recorder.run(), "recorder")
+        self._spawn(report_periodically(self.reader, settings.questdb), "execution-reports")
         self.ready = True
         log.info("execution service ready", extra={"open_orders": len(self.oms.open_orders())})
 

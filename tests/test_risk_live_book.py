@@ -28,9 +28,7 @@ async def desk(settings: Settings) -> AsyncIterator[tuple[OrderManager, BookCach
     """The OMS over a ccxt.pro venue of the simulator, its market clock standing still."""
     exchange = settings.exchanges[0]
     config = settings.simulator.model_copy(update={"port": 0})
-    with running_simulator(
-        config, [exchange], clock=SimClock(int(time.time() * 1000))
-    ) as server:
+    with running_simulator(config, [exchange], clock=SimClock(int(time.time() * 1000))) as server:
         orders, reads = (
             create_exchange(settings, exchange, asynchronous=True, simulator_url=server.base_url)
             for _ in range(2)

@@ -14,6 +14,7 @@ from deltaworks_core.questdb import QuestDBReader
 from deltaworks_exec.api.algos import algo_router
 from deltaworks_exec.api.audit import router as audit_router
 from deltaworks_exec.api.dashboard import router as dashboard_router
+from deltaworks_exec.api.execution_reports import router as execution_reports_router
 from deltaworks_exec.api.roles import allow, document_roles, presented_token, sign_in
 from deltaworks_exec.api.schemas import (
     BalanceOut,
@@ -84,6 +85,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
     app.state.service = service
     app.include_router(algo_router())
     app.include_router(audit_router)
+    app.include_router(execution_reports_router)
 
     @app.exception_handler(OrderInputError)
     async def _input_error(_: Request, exc: OrderInputError) -> JSONResponse:
