@@ -14,6 +14,7 @@ from deltaworks_core.config import Settings, load_settings
 from deltaworks_pipelines.assets.candles import build_candles
 from deltaworks_pipelines.assets.holdings import build_holdings
 from deltaworks_pipelines.assets.portfolio import build_portfolio
+from deltaworks_pipelines.assets.trade_bars import build_trade_bars, trades_match_exchange_candles
 from deltaworks_pipelines.assets.withdrawals import build_withdrawals
 from deltaworks_pipelines.backup import build_backup_job, build_backup_schedule
 from deltaworks_pipelines.checks import build_checks
@@ -53,8 +54,9 @@ def build_definitions(settings: Settings, simulator_url: str | None = None) -> d
             build_portfolio(partitions),
             build_withdrawals(partitions),
             build_candles(partitions),
+            build_trade_bars(partitions),
         ],
-        asset_checks=build_checks(interval),
+        asset_checks=[*build_checks(interval), trades_match_exchange_candles],
         jobs=[*jobs, backup_job],
         schedules=[
             build_holdings_schedule(HOLDINGS_JOB, names, settings.pipelines),

@@ -29,3 +29,20 @@ CREATE TABLE IF NOT EXISTS execution_reports (
     slippage_vwap_bps DOUBLE
 ) TIMESTAMP(ts) PARTITION BY DAY WAL
 DEDUP UPSERT KEYS(ts, parent_id);
+
+-- Daily OHLCV per exchange and symbol rolled up from the recorded trades (the Dagster asset
+-- trade_ohlcv_daily, SAMPLE BY 1d); first_trade/last_trade bound what the recording covered.
+CREATE TABLE IF NOT EXISTS trade_ohlcv_daily (
+    ts TIMESTAMP,
+    exchange SYMBOL,
+    symbol SYMBOL,
+    open DOUBLE,
+    high DOUBLE,
+    low DOUBLE,
+    close DOUBLE,
+    volume DOUBLE,
+    trades LONG,
+    first_trade TIMESTAMP,
+    last_trade TIMESTAMP
+) TIMESTAMP(ts) PARTITION BY MONTH WAL
+DEDUP UPSERT KEYS(ts, exchange, symbol);
