@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -40,7 +40,7 @@ def report_app(client: ServiceClient) -> typer.Typer:
     def report_list(
         exchange: str | None = None,
         symbol: str | None = None,
-        kind: str | None = typer.Option(None, help="twap, vwap, ... or order"),
+        kind: Annotated[str | None, typer.Option(help="twap, vwap, ... or order")] = None,
         limit: int = 50,
     ) -> None:
         """Reports of finished parent orders, most recently ended first."""
