@@ -121,7 +121,6 @@ def simulate(pipe: Connection, duration_s: float, rate: float) -> None:
             rounds += 1
             if rounds % COLLECT_EVERY == 0:
                 made.collect()
-            time.sleep(0)  # let the simulator's server thread take the engine (and push)
         end_ms = int(time.time() * 1000)
         made.collect()
         cpu = time.process_time() - cpu

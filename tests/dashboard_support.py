@@ -12,7 +12,7 @@ import httpx
 import pytest
 import uvicorn
 
-from deltaworks_core.config import RiskLimits, Settings
+from deltaworks_core.config import Settings
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
 from deltaworks_core.questdb.server import free_port
 from deltaworks_core.venues.simulator import SimulatorServer
@@ -35,7 +35,7 @@ class RunningService:
 def running(settings: Settings, simulator: SimulatorServer) -> Iterator[RunningService]:
     """The service on a free port against the test QuestDB and simulator, ready to trade."""
     service = ExecService(
-        settings, RiskLimits(), simulator_url=simulator.base_url, poll_interval_s=0.2
+        settings, settings.exec.risk, simulator_url=simulator.base_url, poll_interval_s=0.2
     )
     port = free_port()
     config = uvicorn.Config(
