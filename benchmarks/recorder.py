@@ -9,7 +9,8 @@ trade and a book change); the recorder runs here, through ccxt.pro, as in produc
 * ``messages_per_s``: trade, quote and book-snapshot rows of the 30 s window stored, per s.
 * ``lag_p99_ms``: exchange time of a trade to the moment a count query sees its row
   (QuestDB applies the recorder's batches in order; counts are polled every 50 ms).
-* ``lost``: trades the simulator made in the window that are not stored.
+* ``lost``: trades the simulator made in the window (every one, collected while the load
+  runs) that are not stored.
 
 The last line is one JSON object ``{"messages_per_s": ..., "lag_p99_ms": ..., "lost": ...}``.
 """
@@ -46,6 +47,7 @@ BASES = (
 )  # fmt: skip
 SYMBOLS = tuple(f"{base}/USDT" for base in BASES)
 ORDER_NOTIONAL = 20.0
+COLLECT_EVERY = 20  # load rounds between collections of the trades made (tape: 10,000)
 
 
 def bench_settings(questdb: object | None = None) -> Settings:
@@ -58,6 +60,32 @@ def bench_settings(questdb: object | None = None) -> Settings:
     }
     settings = settings_from_dict(raw)
     return settings if questdb is None else settings.model_copy(update={"questdb": questdb})
+
+
+class Produced:
+    """Every public trade the engines made, collected as the load runs (the engines keep
+    only their newest trades, so reading them once at the end would miss most)."""
+
+    def __init__(self, engines: list) -> None:
+        self._engines = engines
+        self.trades: dict[tuple[str, str], list] = {
+            (engine.name, symbol): list(engine.trades(symbol, 1))
+            for engine in engines
+            for symbol in SYMBOLS
+        }
+
+    def collect(self) -> None:
+        for engine in self._engines:
+            for symbol in SYMBOLS:
+                seen = self.trades[(engine.name, symbol)]
+                seen.extend(engine.trades_after(symbol, seen[-1].id))
+
+    def between(self, start_ms: int, end_ms: int) -> dict[tuple[str, str], list[str]]:
+        """Trade ids per (exchange, symbol) made in ``[start_ms, end_ms]``."""
+        return {
+            key: [str(t.id) for t in trades if start_ms <= t.time <= end_ms]
+            for key, trades in self.trades.items()
+        }
 
 
 def simulate(pipe: Connection, duration_s: float, rate: float) -> None:
@@ -79,8 +107,9 @@ def simulate(pipe: Connection, duration_s: float, rate: float) -> None:
                 orders.append((engine, symbol, f"{qty:.8f}"))
         start_ms = int(time.time() * 1000)
         end = time.monotonic() + duration_s
-        sent = 0
+        sent = rounds = 0
         cpu = time.process_time()
+        made = Produced(engines)
         while time.monotonic() < end:
             elapsed = duration_s - (end - time.monotonic())
             if rate and sent >= rate * elapsed:
@@ -89,16 +118,14 @@ def simulate(pipe: Connection, duration_s: float, rate: float) -> None:
             for engine, symbol, qty in orders:
                 engine.place_order("load", symbol, "BUY" if sent % 2 else "SELL", "MARKET", qty)
             sent += len(orders)
+            rounds += 1
+            if rounds % COLLECT_EVERY == 0:
+                made.collect()
         end_ms = int(time.time() * 1000)
+        made.collect()
         cpu = time.process_time() - cpu
         time.sleep(0.5)  # the last pushes go out
-        produced = {}
-        limit = 4 * sent // len(orders) + int(duration_s) + 100  # covers every trade made
-        for engine in engines:
-            for symbol in SYMBOLS:
-                produced[(engine.name, symbol)] = [
-                    str(t.id) for t in engine.trades(symbol, limit) if start_ms <= t.time <= end_ms
-                ]
+        produced = made.between(start_ms, end_ms)
         pipe.send((start_ms, end_ms, sent, produced, cpu))
         pipe.recv()  # the parent has what it needs
 

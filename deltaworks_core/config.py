@@ -195,6 +195,18 @@ class RiskLimits(BaseModel):
     )
     max_open_orders: Count = 500
     price_band_bps: Bps = 500.0
+    max_book_age_s: float = Field(
+        default=5.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="an older streamed top of book refuses the order",
+    )
+    max_spread_bps: float | None = Field(
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
+        description="a wider bid/ask spread refuses the order; None: any",
+    )
     allowed_symbols: list[str] | None = Field(
         default=None, description="None: every symbol configured for the exchange"
     )
@@ -218,7 +230,6 @@ class RecorderSettings(_Strict):
     symbols: tuple[str, ...] | None = None  # None: each exchange's configured symbols
     depth: int = Field(default=20, ge=1, le=1000)  # book levels per side in book_snapshots
     snapshot_interval_s: float = Field(default=1.0, gt=0)
-    stale_after_s: float = Field(default=5.0, gt=0)  # older top of book: no price for risk
     flush_interval_s: float = Field(default=0.2, gt=0)
     batch_rows: int = Field(default=20_000, ge=1)
     reconnect_initial_s: float = Field(default=0.5, gt=0)

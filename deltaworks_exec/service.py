@@ -29,6 +29,7 @@ from deltaworks_exec.oms.manager import OrderManager
 from deltaworks_exec.oms.reconcile import Reconciler
 from deltaworks_exec.oms.states import OPEN
 from deltaworks_exec.oms.store import load_control, load_orders, order_history
+from deltaworks_exec.quality.builder import report_periodically
 from deltaworks_exec.venue import Venue
 from deltaworks_exec.venues.ccxt_venue import CcxtVenue
 from deltaworks_exec.venues.health import VenueHealth
@@ -89,7 +90,10 @@ class ExecService:
                 self.health.mark_down(exchange.name, venue)
             else:
                 self.venues[exchange.name] = venue
-        self.market = BookCache(self.venues)
+        self.market = BookCache(self.venues, max_age_s=self.limits.max_book_age_s)
+        for exchange in settings.exchanges:
+            if exchange.name in self.venues:
+                self.market.watch(exchange.name, exchange.symbols)
         self.oms = OrderManager(
             self.venues,
             self.journal,
@@ -138,6 +142,7 @@ class ExecService:
         if settings.recorder.enabled:
             recorder = Recorder(settings, simulator_url=self._simulator_url)
             self._spawn(recorder.run(), "recorder")
+        self._spawn(report_periodically(self.reader, settings.questdb), "execution-reports")
         self.ready = True
         log.info("execution service ready", extra={"open_orders": len(self.oms.open_orders())})
 
@@ -228,6 +233,8 @@ class ExecService:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.market is not None:
+            await self.market.close()
         if self.journal is not None:
             await self.journal.close()
         for venue in self.venues.values():

@@ -154,6 +154,11 @@ class Venue(Protocol):
         """The current book."""
         ...
 
+    async def watch_order_book(self, symbol: str, depth: int = 20) -> OrderBook:
+        """The book from the venue's stream: at once on the first call, then after its next
+        change."""
+        ...
+
     async def last_price(self, symbol: str) -> float:
         """The last trade price."""
         ...

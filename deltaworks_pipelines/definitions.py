@@ -17,6 +17,7 @@ from deltaworks_pipelines.assets.holdings import build_holdings
 from deltaworks_pipelines.assets.ledger import DEPOSITS, WITHDRAWALS
 from deltaworks_pipelines.assets.portfolio import build_portfolio
 from deltaworks_pipelines.assets.transfers import build_transfers
+from deltaworks_pipelines.assets.trade_bars import build_trade_bars, trades_match_exchange_candles
 from deltaworks_pipelines.assets.withdrawals import build_withdrawals
 from deltaworks_pipelines.backup import build_backup_job, build_backup_schedule
 from deltaworks_pipelines.checks import build_checks
@@ -60,8 +61,9 @@ def build_definitions(settings: Settings, simulator_url: str | None = None) -> d
             build_deposits(partitions),
             build_transfers(partitions),
             build_candles(partitions),
+            build_trade_bars(partitions),
         ],
-        asset_checks=build_checks(interval),
+        asset_checks=[*build_checks(interval), trades_match_exchange_candles],
         jobs=[*jobs, backup_job],
         schedules=[
             build_holdings_schedule(HOLDINGS_JOB, names, settings.pipelines),

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import uvicorn
 
-from deltaworks_core.config import RiskLimits, Settings
+from deltaworks_core.config import Settings
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
 from deltaworks_core.questdb.server import free_port
 from deltaworks_core.venues.simulator import SimulatorServer
@@ -43,7 +43,7 @@ def running(settings: Settings, simulator: SimulatorServer) -> Iterator[RunningS
 def serving(settings: Settings, simulator: SimulatorServer) -> Iterator[RunningService]:
     """The service of ``settings`` served on a free port until the block ends."""
     service = ExecService(
-        settings, RiskLimits(), simulator_url=simulator.base_url, poll_interval_s=0.2
+        settings, settings.exec.risk, simulator_url=simulator.base_url, poll_interval_s=0.2
     )
     port = free_port()
     config = uvicorn.Config(

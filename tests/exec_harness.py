@@ -18,6 +18,9 @@ from deltaworks_core.config import Settings
 from deltaworks_core.questdb.server import free_port
 
 TOKEN = "test-token-0123456789"
+# The simulated clock stands still between a test's steps, so no book update is streamed:
+# limits a test resets keep the test configuration's tolerance of an unchanged book.
+QUIET_MARKET_LIMITS = {"max_book_age_s": 3600.0}
 
 
 _LAUNCHER = r"""

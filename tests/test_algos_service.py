@@ -32,8 +32,9 @@ class Desk:
         self.venue = venue
         venues = {venue.name: venue}
         self.supervisors: list[AlgoSupervisor] = []
+        self.market = BookCache(venues)
         self.oms = OrderManager(
-            venues, journal, clock, bus, BookCache(venues), RiskLimits(), {venue.name: SYMBOLS}
+            venues, journal, clock, bus, self.market, RiskLimits(), {venue.name: SYMBOLS}
         )
 
     async def pump(self) -> None:

@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from tests import dashboard_support, exec_fixtures
 from tests.dashboard_support import RunningService
-from tests.exec_harness import TOKEN
+from tests.exec_harness import QUIET_MARKET_LIMITS, TOKEN
 
 GenerationMode = schemathesis.GenerationMode
 
@@ -38,7 +38,7 @@ def _restore_shared_state(running: RunningService) -> Iterator[None]:
     yield
     with running.client() as api:
         api.post("/risk/kill-switch", json={"engaged": False}).raise_for_status()
-        api.put("/risk/limits", json={}).raise_for_status()
+        api.put("/risk/limits", json=QUIET_MARKET_LIMITS).raise_for_status()
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,14 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from deltaworks_core.venues.simulator import SimulatorServer, binance
-from tests.exec_harness import TOKEN, ServiceProcess, order_state, wait_for, wait_status
+from tests.exec_harness import (
+    QUIET_MARKET_LIMITS,
+    TOKEN,
+    ServiceProcess,
+    order_state,
+    wait_for,
+    wait_status,
+)
 
 pytest_plugins = ("tests.exec_fixtures",)
 
@@ -40,7 +47,7 @@ def _resting_buy(api: httpx.Client, simulator: SimulatorServer, **fields: Any) -
 @pytest.fixture(autouse=True)
 def _default_limits(api: httpx.Client) -> None:
     """Each test starts from default limits and a released kill switch (it is persisted)."""
-    api.put("/risk/limits", json={}).raise_for_status()
+    api.put("/risk/limits", json=QUIET_MARKET_LIMITS).raise_for_status()
     api.post("/risk/kill-switch", json={"engaged": False}).raise_for_status()
 
 
@@ -149,7 +156,7 @@ def test_cancel(api: httpx.Client, simulator: SimulatorServer) -> None:
     ],
 )
 def test_risk_rejects(api: httpx.Client, limits: dict, fields: dict, code: str) -> None:
-    api.put("/risk/limits", json=limits).raise_for_status()
+    api.put("/risk/limits", json={**QUIET_MARKET_LIMITS, **limits}).raise_for_status()
     response = _submit(api, **fields)
     assert response.status_code == 201, response.text
     order = response.json()
@@ -179,7 +186,7 @@ def test_venue_rejects_and_expiries(
 
 
 def test_venue_rejects_insufficient_funds(api: httpx.Client) -> None:
-    api.put("/risk/limits", json={"check_balance": False}).raise_for_status()
+    api.put("/risk/limits", json={**QUIET_MARKET_LIMITS, "check_balance": False}).raise_for_status()
     order = _submit(api, side="sell", amount=2.0, type="market").json()
     assert order["status"] == "rejected" and order["reason_code"] == "VENUE_REJECTED"
     assert "InsufficientFunds" in order["reason"]

@@ -8,6 +8,7 @@ import pytest
 
 from deltaworks_core.config import RiskLimits
 from deltaworks_core.models import Order
+from deltaworks_exec.marketdata.live import LiveQuote
 from deltaworks_exec.oms.model import ManagedOrder
 from deltaworks_exec.oms.states import (
     InvalidTransitionError,
@@ -75,10 +76,11 @@ def _order(**changes: object) -> ManagedOrder:
     return ManagedOrder(**{**fields, **changes})  # type: ignore[arg-type]
 
 
-def _context(open_orders: int = 0, buy_quote: float = 0.0) -> RiskContext:
+def _context(open_orders: int = 0, buy_quote: float = 0.0, age_s: float = 0.2) -> RiskContext:
     balances = {"USDT": Balance("USDT", 100_000, 0, 100_000), "BTC": Balance("BTC", 1, 0, 1)}
+    quote = LiveQuote("sim_a", "BTC/USDT", 59_990.0, 60_010.0, age_s)
     return RiskContext(
-        RULES, 60_000.0, balances, Exposure(open_orders, 0.0, buy_quote, 0.0), ("BTC/USDT",)
+        RULES, quote, balances, Exposure(open_orders, 0.0, buy_quote, 0.0), ("BTC/USDT",)
     )
 
 
@@ -106,6 +108,10 @@ def _context(open_orders: int = 0, buy_quote: float = 0.0) -> RiskContext:
             "1.1 > max_position 1.05",
         ),
         (_order(), RiskLimits(), _context(buy_quote=95_000), False, "INSUFFICIENT_BALANCE", "USDT"),
+        (_order(), RiskLimits(max_book_age_s=5), _context(age_s=7.3), False, "STALE_MARKET_DATA",
+         "is 7.3 s old > max_book_age_s 5"),
+        (_order(), RiskLimits(max_spread_bps=2), _context(), False, "MAX_SPREAD",
+         "3.3 bps > max_spread_bps 2"),
         (_order(side="sell", amount=1.5), RiskLimits(), _context(), False, "INSUFFICIENT_BALANCE",
          "BTC needed 1.5 > available 1"),
     ],

@@ -58,6 +58,7 @@ def expand(
     sql = sql.replace("$__fromTime", f"cast({_micros(start)} as timestamp)")
     sql = sql.replace("$__toTime", f"cast({_micros(end)} as timestamp)")
     sql = sql.replace("$__sampleByInterval", _sample_by(interval))
+    sql = sql.replace("$__interval_ms", str(int(interval.total_seconds() * 1000)))
     sql = sql.replace("$__interval", f"{int(interval.total_seconds())}s")
     assert "$" not in sql, f"unexpanded macro or variable in {sql}"
     return sql

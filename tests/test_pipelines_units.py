@@ -47,9 +47,15 @@ def test_code_location_loads_everything() -> None:
         "deposits",
         "transfers",
         "candles",
+        "trade_ohlcv_daily",
     }
     checks = {k.name for k in repo.asset_graph.asset_check_keys}
-    assert checks == {"no_duplicate_withdrawals", "spot_holdings_consistent", "holdings_fresh"}
+    assert checks == {
+        "no_duplicate_withdrawals",
+        "spot_holdings_consistent",
+        "holdings_fresh",
+        "trades_match_exchange_candles",
+    }
     assert {s.name for s in repo.sensor_defs} == {"withdrawal_sync", "deposit_sync"}
     assert {s.name for s in repo.schedule_defs} == {
         "holdings_snapshot",

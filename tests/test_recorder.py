@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -24,7 +22,6 @@ from deltaworks_core.venues.simulator import (
     running_simulator,
 )
 from deltaworks_exec.marketdata import Recorder
-from tests.test_grafana_queries import GRAFANA, expand
 
 EPOCH_MS = 1_764_000_000_000
 SYMBOLS = ("BTC/USDT", "ETH/USDT")
@@ -240,24 +237,3 @@ async def test_a_restarted_recorder_backfills_what_happened_while_it_was_down(
     assert {gap["symbol"] for gap in restart_gaps} == set(SYMBOLS)
     assert all(gap["filled"] for gap in restart_gaps)
     assert sum(gap["backfilled"] for gap in restart_gaps) >= 6 * len(SYMBOLS) + 6
-
-
-async def test_market_data_dashboard_queries_return_rows(
-    settings: Settings, reader: QuestDBReader, unique: str
-) -> None:
-    async with recording(settings, unique) as rig:
-        await trade_for(rig, 3)
-        rig.server.force_gap(rig.name)
-        await trade_for(rig, 3)
-        await caught_up(rig, reader)
-    board = json.loads((GRAFANA / "dashboards" / "market_data.json").read_text())
-    queries = [variable["query"]["rawSql"] for variable in board["templating"]["list"]]
-    queries += [target["rawSql"] for panel in board["panels"] for target in panel["targets"]]
-    files = {path.read_text().strip() for path in (GRAFANA / "queries").glob("market_*.sql")}
-    assert set(queries) <= files  # the dashboard uses the shared, reviewed query files
-    start = datetime.fromtimestamp(EPOCH_MS / 1000 - 3600, UTC)  # the simulated clock's day
-    end = datetime.now(UTC) + timedelta(minutes=5)  # gaps carry the time they were seen
-    for sql in queries:
-        for interval in (timedelta(seconds=30), timedelta(hours=1)):
-            rows = reader.query(expand(sql, start, end, interval, [rig.name]))
-            assert rows, sql

@@ -15,6 +15,7 @@ from deltaworks_exec.api.algos import algo_router
 from deltaworks_exec.api.arbitrage import arbitrage_router
 from deltaworks_exec.api.audit import router as audit_router
 from deltaworks_exec.api.dashboard import router as dashboard_router
+from deltaworks_exec.api.execution_reports import router as execution_reports_router
 from deltaworks_exec.api.roles import (
     acting_user,
     allow,
@@ -95,6 +96,7 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
     app.include_router(arbitrage_router())
     app.include_router(audit_router)
     install_validation(app)
+    app.include_router(execution_reports_router)
 
     @app.exception_handler(OrderInputError)
     async def _input_error(_: Request, exc: OrderInputError) -> JSONResponse:

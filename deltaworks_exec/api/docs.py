@@ -48,6 +48,7 @@ interactive documentation at `/docs`.
   Risk and venue rejects are orders with `status: rejected`, `reason_code` and `reason`
   (`CODE: message naming the limit and the value`). Reason codes: `KILL_SWITCH`,
   `SYMBOL_NOT_ALLOWED`, `MAX_OPEN_ORDERS`, `PRICE_BAND`, `NO_MARKET_PRICE`,
+  `STALE_MARKET_DATA` (streamed top of book older than `max_book_age_s`), `MAX_SPREAD`,
   `MAX_ORDER_NOTIONAL`, `MAX_POSITION`, `INSUFFICIENT_BALANCE`, `MIN_NOTIONAL` (below
   the market's minimum notional, checked before sending), `VENUE_REJECTED`,
   `NOT_AT_VENUE` (recovery: the venue never received it), `VENUE_UNKNOWN` (recovery: the

@@ -49,20 +49,22 @@ class MarketFeeds:
         self._feeds.clear()
 
     async def _publish(self, exchange: str, symbol: str) -> None:
-        venue = self._service.venues[exchange]
+        """The streamed book (the one risk prices orders with) every ``BOOK_INTERVAL_S``."""
+        assert self._service.market is not None
         while True:
             try:
-                book = await venue.order_book(symbol, BOOK_DEPTH)
-                self._service.bus.publish(
-                    "book",
-                    {
-                        "exchange": exchange,
-                        "symbol": symbol,
-                        "ts_ms": book.ts_ms,
-                        "bids": book.bids,
-                        "asks": book.asks,
-                    },
-                )
+                book = await self._service.market.book(exchange, symbol)
+                if book is not None:
+                    self._service.bus.publish(
+                        "book",
+                        {
+                            "exchange": exchange,
+                            "symbol": symbol,
+                            "ts_ms": book.ts_ms,
+                            "bids": book.bids[:BOOK_DEPTH],
+                            "asks": book.asks[:BOOK_DEPTH],
+                        },
+                    )
             except Exception as exc:  # keep the feed alive through venue errors
                 log.warning("book feed failed", extra={"symbol": symbol, "error": repr(exc)[:200]})
             await asyncio.sleep(BOOK_INTERVAL_S)

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from deltaworks_core.questdb import QuestDBReader
+from deltaworks_exec.backtest.books import RecordedBooks
 
 Kind = Literal["trades", "candles"]
 REPAIRS = frozenset({"sort", "dedupe", "fill_gaps", "drop_unknown"})
@@ -60,6 +61,7 @@ class MarketData:
     kind: Kind
     frame: pd.DataFrame  # columns: venue, symbol, ts_ms, and the kind's columns; time order
     repairs: list[str] = field(default_factory=list)
+    books: dict[tuple[str, str], RecordedBooks] = field(default_factory=dict)  # recorded depth
 
     @property
     def venues(self) -> list[str]:
@@ -326,7 +328,7 @@ def load_candles(
         f"WHERE timeframe = '1m' AND exchange IN ({', '.join(['%s'] * len(exchanges))}) "
         f"AND symbol IN ({', '.join(['%s'] * len(symbols))}) AND ts >= %s AND ts < %s "
         "ORDER BY ts",
-        (*exchanges, *symbols, _naive_utc(start), _naive_utc(end)),
+        (*exchanges, *symbols, naive_utc(start), naive_utc(end)),
     )
     if frame.empty:
         raise DataError(
@@ -336,7 +338,7 @@ def load_candles(
     return prepare(frame, "candles", symbols=symbols, repair=repair)
 
 
-def _naive_utc(value: pd.Timestamp | str) -> object:
+def naive_utc(value: pd.Timestamp | str) -> object:
     stamp = pd.Timestamp(value)
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     return stamp.tz_localize(None).to_pydatetime()

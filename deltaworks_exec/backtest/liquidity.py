@@ -10,6 +10,8 @@ driven in real time and a fast backtest see the same market whenever they ask.
 * ``trade(s)``: the last recorded price strictly before second ``s`` starts.
 * ``flow(s)``: the recorded volume of second ``s - 1`` (what traded through).
 * ``ladders``: the slippage model's book around the last price at the engine's time.
+* ``order_book``: what a strategy's ``on_book`` gets: the recorded book (the last snapshot
+  at or before the time) when the data has recorded books, else the slippage model's.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from itertools import accumulate
 
 from deltaworks_core.clock import Clock
 from deltaworks_core.venues.simulator import ExchangeEngine, Market
+from deltaworks_exec.backtest.books import RecordedBooks
 from deltaworks_exec.backtest.models import SlippageModel
 from deltaworks_exec.venue import OrderBook
 
@@ -37,12 +40,14 @@ class ReplayLiquidity:
         prices: Sequence[float],
         amounts: Sequence[float],
         slippage: SlippageModel,
+        books: RecordedBooks | None = None,
     ) -> None:
         if not ts_ms:
             raise ValueError(f"no market data for {market.symbol}")
         self.market = market
         self.clock = clock
         self.slippage = slippage
+        self.books = books
         self.lot = 1
         self._ts = list(ts_ms)
         self._prices = list(prices)
@@ -88,8 +93,12 @@ class ReplayLiquidity:
         return bids[:levels], asks[:levels]
 
     def order_book(self, symbol: str, t_ms: int, depth: int) -> OrderBook:
-        """The replayed market's book at ``t_ms`` (the slippage model's ladders), as a feed
-        would publish it; the strategy's own resting orders are not in it."""
+        """The replayed market's book at ``t_ms`` as a feed would publish it: the recorded
+        levels when there are any, else the slippage model's ladders; the strategy's own
+        resting orders are not in it."""
+        recorded = self.books.at(t_ms) if self.books is not None else None
+        if recorded is not None:
+            return OrderBook(symbol, t_ms, recorded[0][:depth], recorded[1][:depth])
         bids, asks = self.slippage.ladders(self.price_at(t_ms), self._tick, self._step)
         m = self.market
         return OrderBook(

@@ -34,7 +34,13 @@ def build_engine(
     for symbol in symbols:
         tape = data.tape(venue, symbol)
         liquidity = ReplayLiquidity(
-            engine.market(symbol), engine.clock, tape.ts_ms, tape.price, tape.amount, slippage
+            engine.market(symbol),
+            engine.clock,
+            tape.ts_ms,
+            tape.price,
+            tape.amount,
+            slippage,
+            data.books.get((venue, symbol)),
         )
         liquidity.attach(engine)
     return engine

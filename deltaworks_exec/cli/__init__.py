@@ -17,6 +17,7 @@ from deltaworks_exec.cli.backtest import backtest
 from deltaworks_exec.cli.client import URL_ENV_VAR, ServiceClient
 from deltaworks_exec.cli.orders import order_app
 from deltaworks_exec.cli.record import record
+from deltaworks_exec.cli.reports import report_app
 from deltaworks_exec.cli.service import add_service_commands
 from deltaworks_exec.cli.users import users_app
 
@@ -44,5 +45,6 @@ add_service_commands(app, client)
 app.add_typer(order_app(client), name="order")
 app.add_typer(algo_app(client), name="algo")
 app.add_typer(arbitrage_app(client), name="arb")
+app.add_typer(report_app(client), name="report")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")

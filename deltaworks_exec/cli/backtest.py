@@ -28,6 +28,7 @@ from deltaworks_exec.backtest.engine import Backtest
 from deltaworks_exec.backtest.live import run_live
 from deltaworks_exec.backtest.metrics import compute
 from deltaworks_exec.backtest.models import DepthSlippage, FeeModel, FixedSlippage, Latency
+from deltaworks_exec.backtest.recorded import load_recorded
 from deltaworks_exec.backtest.report import save_html, save_png
 from deltaworks_exec.backtest.result import RunResult
 from deltaworks_exec.backtest.setup import BacktestConfig
@@ -74,6 +75,7 @@ def _load(
     start: str | None,
     end: str | None,
     repair: list[str],
+    recorded: bool,
 ) -> MarketData:
     if data is not None:
         return load_file(
@@ -85,10 +87,12 @@ def _load(
         )
     if not (start and end and exchanges and symbols):
         raise typer.BadParameter(
-            "give --data FILE, or --exchange, --symbol, --start and --end for QuestDB candles"
+            "give --data FILE, or --exchange, --symbol, --start and --end for QuestDB candles "
+            "(with --recorded: the recorder's trades and books)"
         )
+    load = load_recorded if recorded else load_candles
     with QuestDBReader(load_settings().questdb) as reader:
-        return load_candles(reader, exchanges, symbols, start, end, repair)
+        return load(reader, exchanges, symbols, start, end, repair)
 
 
 def _run(engine: Backtest, strategy: Strategy) -> RunResult:
@@ -121,6 +125,9 @@ def backtest(
     exchange: Annotated[Strs, Opt(help="QuestDB candles: exchange(s), the venues.")] = None,
     start: Annotated[str | None, Opt(help="QuestDB candles: start (UTC).")] = None,
     end: Annotated[str | None, Opt(help="QuestDB candles: end, exclusive (UTC).")] = None,
+    recorded: Annotated[
+        bool, Opt("--recorded", help="QuestDB: the recorder's trades and book snapshots.")
+    ] = False,
     param: Annotated[Strs, Opt(help="Strategy parameter NAME=VALUE.")] = None,
     repair: Annotated[Strs, Opt(help="sort, dedupe, fill_gaps or drop_unknown.")] = None,
     cash: Annotated[Strs, Opt(help="Balance ASSET=AMOUNT per venue [USDT=100000].")] = None,
@@ -144,7 +151,9 @@ def backtest(
         )
         raise typer.Exit(2)
     try:
-        market = _load(data, symbol or [], venue, exchange or [], start, end, repair or [])
+        market = _load(
+            data, symbol or [], venue, exchange or [], start, end, repair or [], recorded
+        )
         symbols = symbol or market.symbols(market.venues[0])
         chosen = build_strategy(strategy, symbols[0], _pairs(param or [], "--param"))
         config = BacktestConfig(

@@ -360,13 +360,9 @@ class OrderManager:
 
     async def _risk_context(self, order: ManagedOrder) -> RiskContext:
         rules = self.rules(order.exchange, order.symbol)
-        try:
-            mid = await self._market.mid(order.exchange, order.symbol)
-        except ccxt.NetworkError:
-            mid = None  # the check rejects: no price band can be judged
         return RiskContext(
             rules=rules,
-            mid=mid,
+            quote=await self._market.quote(order.exchange, order.symbol),
             balances=self.balances.get(order.exchange, {}),
             exposure=self._exposure.exposure(order.exchange, rules),
             configured_symbols=self._symbols.get(order.exchange, ()),

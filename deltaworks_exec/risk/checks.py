@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from deltaworks_core.config import RiskLimits
+from deltaworks_exec.marketdata.live import LiveQuote
 from deltaworks_exec.venue import Balance, MarketRules, OrderIntent
 
 
@@ -34,7 +35,7 @@ class RiskContext:
     """Everything a check needs, gathered before the check (no I/O inside checks)."""
 
     rules: MarketRules
-    mid: float | None
+    quote: LiveQuote | None  # the streamed top of book
     balances: dict[str, Balance]
     exposure: Exposure
     configured_symbols: tuple[str, ...]
@@ -62,20 +63,19 @@ def check_order(
             f"open orders would be {ctx.exposure.open_orders + 1} > max_open_orders "
             f"{limits.max_open_orders}",
         )
-    if ctx.mid is None:
-        return RiskReject(
-            "NO_MARKET_PRICE", f"no current mid price for {order.symbol}: cannot check the order"
-        )
+    market = _check_market(order, ctx.quote, limits)
+    if isinstance(market, RiskReject):
+        return market
     reference = order.price if order.type.endswith("limit") else None
     if reference is not None:
-        deviation = abs(reference - ctx.mid) / ctx.mid * 10_000
+        deviation = abs(reference - market) / market * 10_000
         if deviation > limits.price_band_bps:
             return RiskReject(
                 "PRICE_BAND",
-                f"price {_fmt(reference)} is {deviation:,.0f} bps from mid {_fmt(ctx.mid)} "
+                f"price {_fmt(reference)} is {deviation:,.0f} bps from mid {_fmt(market)} "
                 f"> price_band_bps {_fmt(limits.price_band_bps)}",
             )
-    unit_price = reference or order.stop_price or ctx.mid
+    unit_price = reference or order.stop_price or market
     notional = order.amount * unit_price
     if notional > limits.max_order_notional:
         return RiskReject(
@@ -97,6 +97,29 @@ def check_order(
     if limits.check_balance:
         return _check_balance(order, ctx, notional, base, quote, held_total)
     return None
+
+
+def _check_market(
+    order: OrderIntent, quote: LiveQuote | None, limits: RiskLimits
+) -> RiskReject | float:
+    """The mid to judge ``order`` by, or why the streamed book cannot be used."""
+    if quote is None:
+        return RiskReject(
+            "NO_MARKET_PRICE", f"no current mid price for {order.symbol}: cannot check the order"
+        )
+    if quote.age_s > limits.max_book_age_s:
+        return RiskReject(
+            "STALE_MARKET_DATA",
+            f"top of book of {order.symbol} on {quote.exchange} is {quote.age_s:,.1f} s old "
+            f"> max_book_age_s {_fmt(limits.max_book_age_s)}",
+        )
+    if limits.max_spread_bps is not None and quote.spread_bps > limits.max_spread_bps:
+        return RiskReject(
+            "MAX_SPREAD",
+            f"spread of {order.symbol} is {quote.spread_bps:,.1f} bps > max_spread_bps "
+            f"{_fmt(limits.max_spread_bps)}",
+        )
+    return quote.mid
 
 
 def _check_balance(

@@ -29,6 +29,15 @@ _TYPES: dict[str, tuple[str, str | None]] = {
 }
 
 
+def _book(symbol: str, raw: dict[str, Any]) -> OrderBook:
+    return OrderBook(
+        symbol=symbol,
+        ts_ms=raw.get("timestamp") or time.time_ns() // 1_000_000,
+        bids=[(float(p), float(a)) for p, a, *_ in raw["bids"]],
+        asks=[(float(p), float(a)) for p, a, *_ in raw["asks"]],
+    )
+
+
 def _order(raw: dict[str, Any], exchange: str) -> Order:
     """Normalise a ccxt order; a response without a timestamp (some cancels) gets now."""
     if raw.get("timestamp") is None:
@@ -192,13 +201,11 @@ class CcxtVenue:
         }
 
     async def order_book(self, symbol: str, depth: int = 20) -> OrderBook:
-        raw = await self._reader.fetch_order_book(symbol, depth)
-        return OrderBook(
-            symbol=symbol,
-            ts_ms=raw.get("timestamp") or time.time_ns() // 1_000_000,
-            bids=[(float(p), float(a)) for p, a, *_ in raw["bids"]],
-            asks=[(float(p), float(a)) for p, a, *_ in raw["asks"]],
-        )
+        return _book(symbol, await self._reader.fetch_order_book(symbol, depth))
+
+    async def watch_order_book(self, symbol: str, depth: int = 20) -> OrderBook:
+        """ccxt.pro's book, kept in sync from the venue's depth stream."""
+        return _book(symbol, await self._reader.watch_order_book(symbol, depth))
 
     async def last_price(self, symbol: str) -> float:
         return float((await self._reader.fetch_ticker(symbol))["last"])

@@ -21,6 +21,7 @@ from deltaworks_exec.clock import Clock
 from deltaworks_exec.quantities import price_to_tick, to_step
 from deltaworks_exec.venue import Balance, MarketRules, OrderBook, OrderRequest, VenueEvent
 
+BOOK_PUSH_S = 0.1
 _STATUS: dict[sim.OrderStatus, OrderStatus] = {
     sim.OrderStatus.NEW: "open",
     sim.OrderStatus.PARTIALLY_FILLED: "open",
@@ -81,6 +82,7 @@ class EngineVenue:
         self.clock = clock
         self.account = account
         self._queue: asyncio.Queue[VenueEvent] | None = None
+        self._watched: set[str] = set()
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -240,6 +242,14 @@ class EngineVenue:
             bids=[(self._price(m, p), self._qty(m, q)) for p, q in book.bids],
             asks=[(self._price(m, p), self._qty(m, q)) for p, q in book.asks],
         )
+
+    async def watch_order_book(self, symbol: str, depth: int = 20) -> OrderBook:
+        """The in-process engine is its own live feed: the current book, at most every
+        ``BOOK_PUSH_S`` (a stream's push interval) after the first call."""
+        if symbol in self._watched:
+            await asyncio.sleep(BOOK_PUSH_S)
+        self._watched.add(symbol)
+        return await self.order_book(symbol, depth)
 
     async def last_price(self, symbol: str) -> float:
         self._sync()

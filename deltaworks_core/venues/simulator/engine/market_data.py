@@ -13,6 +13,8 @@ from .state import locked
 from .synthetic import STEP_MS, Synthetic
 from .trading import Trading
 
+MAX_SYNTHETIC_STEPS = 1000  # synthetic trades a stream catches up at most (seconds)
+
 
 @dataclass(frozen=True, slots=True)
 class Depth:
@@ -150,6 +152,29 @@ class MarketData(Trading):
         out.extend(PublicTrade(*t) for t in book.tape if t[3] >= first * STEP_MS)
         out.sort(key=lambda t: t.id)
         return out[-limit:]
+
+    @locked
+    def trades_after(self, symbol: str, after_id: int) -> list[PublicTrade]:
+        """Every public trade with an id above ``after_id``, oldest first: what a trade
+        stream pushes since its last push (at most ``TAPE_SIZE`` users' trades and
+        ``MAX_SYNTHETIC_STEPS`` synthetic ones back)."""
+        self._sync()
+        book = self._books[self.market(symbol).symbol]
+        step = self._step
+        first = max(after_id // 1024, step - MAX_SYNTHETIC_STEPS + 1)
+        out = []
+        for s in range(first, step + 1):
+            if s * 1024 > after_id:
+                price, qty, buyer_maker = book.synth.trade(s)
+                out.append(PublicTrade(s * 1024, price, qty, s * STEP_MS, buyer_maker))
+        taken = []
+        for t in reversed(book.tape):  # newest first: stop at the first one already pushed
+            if t[0] <= after_id:
+                break
+            taken.append(PublicTrade(*t))
+        out.extend(reversed(taken))
+        out.sort(key=lambda t: t.id)
+        return out
 
     @locked
     def klines(

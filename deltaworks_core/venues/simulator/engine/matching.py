@@ -16,7 +16,7 @@ from .orders import TAKE_PROFIT_TYPES, Order
 from .synthetic import Synthetic
 
 SYNTH_LEVELS = 50
-TAPE_SIZE = 1000
+TAPE_SIZE = 10_000  # users' trades kept per market (streams and fetch_trades read them)
 
 MatchFn = Callable[[Order | None, int, int], None]
 

@@ -296,7 +296,7 @@ class WebSocketHub:
             state.update_id, state.bids, state.asks = book.update_id, bids, asks
             send(conn, event)
         for stream, (symbol, last_id) in list(conn.trades.items()):
-            fresh = [t for t in engine.trades(symbol, 100) if t.id > last_id]
+            fresh = engine.trades_after(symbol, last_id)
             if not fresh:
                 continue
             m = engine.market(symbol)

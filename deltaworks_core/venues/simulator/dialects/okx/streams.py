@@ -348,7 +348,7 @@ class Streams:
                 self._push_book(conn, inst, book, snapshot=False)
         for inst_id, last_id in list(conn.trades.items()):
             inst = self.public.instruments[inst_id]
-            fresh = [t for t in engine.trades(inst.market.symbol, 100) if t.id > last_id]
+            fresh = engine.trades_after(inst.market.symbol, last_id)
             if fresh:
                 rows = [rendering.trade(inst, t) for t in fresh]
                 self._send(conn, {"arg": {"channel": "trades", "instId": inst_id}, "data": rows})

@@ -1,0 +1,1 @@
+"""Execution quality: parent orders measured against the recorded market."""
