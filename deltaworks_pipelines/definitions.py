@@ -16,8 +16,8 @@ from deltaworks_pipelines.assets.deposits import build_deposits
 from deltaworks_pipelines.assets.holdings import build_holdings
 from deltaworks_pipelines.assets.ledger import DEPOSITS, WITHDRAWALS
 from deltaworks_pipelines.assets.portfolio import build_portfolio
-from deltaworks_pipelines.assets.transfers import build_transfers
 from deltaworks_pipelines.assets.trade_bars import build_trade_bars, trades_match_exchange_candles
+from deltaworks_pipelines.assets.transfers import build_transfers
 from deltaworks_pipelines.assets.withdrawals import build_withdrawals
 from deltaworks_pipelines.backup import build_backup_job, build_backup_schedule
 from deltaworks_pipelines.checks import build_checks
