@@ -372,7 +372,7 @@ class OrderManager:
         venue = self.venues[order.exchange]
         context = await self._risk_context(order)
         reject = check_order(order, context, self.limits, self.kill_switch) or check_min_notional(
-            order, context.rules, order.exchange, context.mid
+            order, context.rules, order.exchange, context.quote.mid if context.quote else None
         )
         if reject is not None:
             row = self.transition(order, "rejected", reason=str(reject))
