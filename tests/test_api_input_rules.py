@@ -23,6 +23,7 @@ from deltaworks_core.venues.simulator import SimError, SimulatorServer
 from deltaworks_exec.oms.algo_store import AlgoEvent, QuestDBProgress
 from tests import dashboard_support, exec_fixtures
 from tests.dashboard_support import RunningService
+from tests.exec_harness import QUIET_MARKET_LIMITS
 
 simulator = exec_fixtures.simulator
 running = dashboard_support.running
@@ -88,7 +89,7 @@ def mid(simulator: SimulatorServer) -> float:
 @pytest.fixture(autouse=True)
 def _default_limits(api: httpx.Client) -> Iterator[None]:
     yield
-    api.put("/risk/limits", json={}).raise_for_status()
+    api.put("/risk/limits", json=QUIET_MARKET_LIMITS).raise_for_status()
 
 
 @pytest.mark.parametrize("field", ["amount", "price", "stop_price"])
