@@ -17,7 +17,7 @@ from deltaworks_pipelines.assets.portfolio import build_portfolio
 from deltaworks_pipelines.assets.withdrawals import build_withdrawals
 from deltaworks_pipelines.backup import build_backup_job, build_backup_schedule
 from deltaworks_pipelines.checks import build_checks
-from deltaworks_pipelines.partitions import exchange_day_partitions
+from deltaworks_pipelines.partitions import exchange_day_partitions, exchange_partitions
 from deltaworks_pipelines.resources import ExchangesResource, QuestDBResource
 from deltaworks_pipelines.schedules import (
     build_candles_schedule,
@@ -34,6 +34,7 @@ CANDLES_JOB = "candles_job"
 def build_definitions(settings: Settings, simulator_url: str | None = None) -> dg.Definitions:
     """Definitions for ``settings``; ``simulator_url`` overrides the configured simulator."""
     partitions = exchange_day_partitions(settings)
+    snapshots = exchange_partitions(settings)
     names = [e.name for e in settings.exchanges]
     overlap = timedelta(hours=settings.pipelines.withdrawal_overlap_hours)
     interval = settings.pipelines.holdings_interval_minutes
@@ -49,8 +50,8 @@ def build_definitions(settings: Settings, simulator_url: str | None = None) -> d
     backup_job = build_backup_job(settings)
     return dg.Definitions(
         assets=[
-            build_holdings(partitions, interval),
-            build_portfolio(partitions),
+            build_holdings(snapshots, interval),
+            build_portfolio(snapshots),
             build_withdrawals(partitions),
             build_candles(partitions),
         ],

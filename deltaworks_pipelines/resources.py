@@ -45,7 +45,9 @@ class QuestDBResource(dg.ConfigurableResource):
 
     @property
     def settings(self) -> QuestDBSettings:
-        return QuestDBSettings(managed=False, **self.model_dump(include=set(type(self).model_fields)))
+        return QuestDBSettings(
+            managed=False, **self.model_dump(include=set(type(self).model_fields))
+        )
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         self._reader = QuestDBReader(self.settings)

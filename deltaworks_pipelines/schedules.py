@@ -1,7 +1,7 @@
 """Schedules: holdings every N minutes, candles daily, a daily withdrawals backstop.
 
-Each tick requests one run per configured exchange for the day partition(s) it
-covers; run keys name the exchange and the tick, so a tick never runs twice.
+Each tick requests one run per configured exchange (for the day partitions it
+covers, for history assets); run keys name the exchange and the tick, so a tick never runs twice.
 """
 
 import math
@@ -30,7 +30,7 @@ def _requests(
 def build_holdings_schedule(
     job_name: str, exchanges: list[str], pipelines: PipelineSettings
 ) -> dg.ScheduleDefinition:
-    """Snapshot every exchange into today's partition every configured interval."""
+    """Snapshot every exchange (a partition each) every configured interval."""
 
     @dg.schedule(
         name="holdings_snapshot",
@@ -38,12 +38,11 @@ def build_holdings_schedule(
         cron_schedule=pipelines.holdings_cron,
         execution_timezone="UTC",
         description=f"Holdings (and portfolio value) of every exchange every "
-        f"{pipelines.holdings_interval_minutes} minutes, appended to today's partition.",
+        f"{pipelines.holdings_interval_minutes} minutes, one snapshot per run.",
     )
     def holdings_snapshot(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
-        return _requests(
-            context, exchanges, [context.scheduled_execution_time.astimezone(UTC).date()]
-        )
+        tick = context.scheduled_execution_time.isoformat()
+        return [dg.RunRequest(run_key=f"{name}:{tick}", partition_key=name) for name in exchanges]
 
     return holdings_snapshot
 

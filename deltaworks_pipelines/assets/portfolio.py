@@ -3,8 +3,8 @@
 import dagster as dg
 import pandas as pd
 
-from deltaworks_pipelines.assets._common import preview, utc_micros
-from deltaworks_pipelines.partitions import ExchangeDay
+from deltaworks_pipelines.assets._common import TREASURY, preview, utc_micros
+from deltaworks_pipelines.partitions import ExchangeDay, utc_today
 from deltaworks_pipelines.resources import QuestDBResource
 
 TABLE = "portfolio_value"
@@ -39,14 +39,16 @@ def build_portfolio(partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefinit
         partitions_def=partitions_def,
         deps=["holdings"],
         group_name="treasury",
+        owners=TREASURY,
         kinds={"questdb"},
         description="Value in the quote currency per exchange and account type at each "
-        "holdings snapshot of the day; the total per exchange is their sum.",
+        "holdings snapshot; each run (re-)derives today's snapshots. The total per exchange "
+        "is the sum over account types.",
     )
     def portfolio_value(
         context: dg.AssetExecutionContext, questdb: QuestDBResource
     ) -> dg.MaterializeResult:
-        part = ExchangeDay.parse(context.partition_key)
+        part = ExchangeDay(context.partition_key, utc_today())  # today's snapshots, re-derived
         frame = derive_portfolio(questdb, part)
         questdb.writer.write_dataframe(TABLE, frame, symbols=SYMBOLS)
         questdb.reader.wait_visible(TABLE)
@@ -60,7 +62,7 @@ def build_portfolio(partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefinit
             metadata={
                 "dagster/row_count": len(frame),
                 "snapshots": int(frame["ts"].nunique()),
-                "latest_total_value": total,
+                "latest_total_value": round(total, 2),
                 "latest_value_by_account_type": {
                     r.account_type: round(float(r.value), 2) for r in latest.itertuples()
                 },

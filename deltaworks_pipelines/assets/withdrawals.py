@@ -17,7 +17,7 @@ import pandas as pd
 from deltaworks_core.models import Withdrawal
 from deltaworks_core.venues.normalize import withdrawal_from_transaction
 from deltaworks_core.venues.profiles import HistoryPaging, profile_for
-from deltaworks_pipelines.assets._common import utc_micros
+from deltaworks_pipelines.assets._common import TREASURY, utc_micros
 from deltaworks_pipelines.assets.history import (
     HistorySource,
     OnPage,
@@ -168,6 +168,7 @@ def build_withdrawals(partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefin
         WITHDRAWALS,
         partitions_def,
         group_name="treasury",
+        owners=TREASURY,
         description="Crypto and fiat withdrawals applied on the day; status changes update "
         "the same row. Kept current by the withdrawal_sync sensor; a backfill of many days "
         "runs once per exchange.",
