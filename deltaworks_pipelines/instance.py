@@ -24,6 +24,7 @@ HOME_ENV_VAR = "DAGSTER_HOME"
 MAX_CONCURRENT_RUNS = 4  # each run is a process; more would only queue for the CPU
 MAX_RUN_RETRIES = 2
 EXCHANGE_POOL_LIMIT = 1  # one history run per exchange at a time: rate limits hold
+CODE_SERVER_STARTUP_S = 600  # Dagster's 180 s is too short on a loaded 2-core machine
 
 
 def dagster_home(state_dir: Path = STATE_DIR) -> Path:
@@ -39,6 +40,7 @@ def instance_config() -> dict[str, object]:
             "pools": {"default_limit": EXCHANGE_POOL_LIMIT},
         },
         "run_retries": {"enabled": True, "max_retries": MAX_RUN_RETRIES},
+        "code_servers": {"local_startup_timeout": CODE_SERVER_STARTUP_S},
         "telemetry": {"enabled": False},
     }
 
