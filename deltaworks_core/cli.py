@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from deltaworks_core.config import (
+    REPO_ROOT,
     ConfigError,
     ExchangeSettings,
     Settings,
@@ -230,6 +232,28 @@ def demo() -> None:
         raise typer.Exit(1) from None
     console.rule("Summary")
     print_summary(settings, console)
+
+
+DAGSTER_CLI = "deltaworks_pipelines.dagster_cli"  # run as a module: core never imports apps
+WORKSPACE = REPO_ROOT / "workspace.yaml"
+
+
+@app.command("ui")
+def ui(port: Annotated[int, typer.Option(help="Port of the Dagster web UI.")] = 3000) -> None:
+    """Dagster's web UI and daemon (schedules, sensors, backfills) on the deployment's instance."""
+    command = python_module_command(DAGSTER_CLI, "dev", "-w", str(WORKSPACE), "-p", str(port))
+    os.execv(command[0], command)
+
+
+@app.command(
+    "dagster",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def dagster(context: typer.Context) -> None:
+    """Dagster's CLI (``deltaworks dagster asset materialize ...``) on the deployment's instance."""
+    command = python_module_command(DAGSTER_CLI, *context.args)
+    os.execv(command[0], command)
 
 
 sim_app = typer.Typer(help="The exchange simulator serving every simulated exchange.")

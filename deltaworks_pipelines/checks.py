@@ -1,7 +1,8 @@
 """Asset checks: unique withdrawals, consistent spot holdings, fresh holdings.
 
-In a partitioned run a check looks at that run's exchange (and day, for
-holdings); run on its own it looks at every configured exchange (today).
+In a partitioned run a check looks at that run's exchange (holdings are partitioned
+by exchange, withdrawals by exchange and day); run on its own it looks at every
+configured exchange. Holdings checks look at today's snapshots.
 """
 
 from collections.abc import Sequence
@@ -25,17 +26,20 @@ def _placeholders(values: Sequence[object]) -> str:
 def _scope(
     context: dg.AssetCheckExecutionContext, exchanges: ExchangesResource
 ) -> tuple[list[str], date]:
-    """The run's exchange and day in a partitioned run; every exchange, today, otherwise."""
-    if context.has_partition_key:
-        part = ExchangeDay.parse(context.partition_key)
-        return [part.exchange], part.day
-    return exchanges.names, utc_today()
+    """The run's exchange (and day) in a partitioned run; every exchange, today, otherwise."""
+    if not context.has_partition_key:
+        return exchanges.names, utc_today()
+    key = context.partition_key
+    if key in exchanges.names:  # a snapshot partition: the exchange alone
+        return [key], utc_today()
+    part = ExchangeDay.parse(key)
+    return [part.exchange], part.day
 
 
 @dg.asset_check(
     asset="withdrawals",
     name="no_duplicate_withdrawals",
-    description="Every withdrawal id appears once per exchange.",
+    description="Every withdrawal id of an exchange is stored once.",
 )
 def no_duplicate_withdrawals(
     context: dg.AssetCheckExecutionContext, questdb: QuestDBResource, exchanges: ExchangesResource
@@ -62,8 +66,8 @@ def no_duplicate_withdrawals(
 @dg.asset_check(
     asset="holdings",
     name="spot_holdings_consistent",
-    description="Spot balances are non-negative and free + used = total within precision "
-    f"({ABS_TOLERANCE:g} + {REL_TOLERANCE:g} x total).",
+    description="Today's spot balances are non-negative and free + used equals total, "
+    "within one satoshi (plus a billionth of the total) for rounding.",
 )
 def spot_holdings_consistent(
     context: dg.AssetCheckExecutionContext, questdb: QuestDBResource, exchanges: ExchangesResource
@@ -101,6 +105,11 @@ def spot_holdings_consistent(
     )
 
 
+def _minutes(span: timedelta) -> str:
+    minutes = round(span.total_seconds() / 60)
+    return f"{minutes} minutes" if minutes < 120 else f"{minutes / 60:g} hours"
+
+
 def build_holdings_freshness(interval_minutes: int) -> dg.AssetChecksDefinition:
     """Each exchange's newest snapshot is at most two snapshot intervals old."""
     limit = timedelta(minutes=2 * interval_minutes)
@@ -108,7 +117,8 @@ def build_holdings_freshness(interval_minutes: int) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset="holdings",
         name="holdings_fresh",
-        description=f"Every exchange has a holdings snapshot from the last {limit}.",
+        description=f"Every exchange's newest holdings snapshot is at most {_minutes(limit)} "
+        "old (two snapshot intervals).",
     )
     def holdings_fresh(
         context: dg.AssetCheckExecutionContext,
@@ -125,17 +135,16 @@ def build_holdings_freshness(interval_minutes: int) -> dg.AssetChecksDefinition:
         newest = {r["exchange"]: r["newest"].replace(tzinfo=UTC) for r in rows}
         now = datetime.now(UTC)
         stale = sorted(n for n in names if n not in newest or now - newest[n] > limit)
-        return dg.AssetCheckResult(
-            passed=not stale,
-            metadata={
-                "exchanges": ", ".join(names),
-                "max_age_minutes": limit.total_seconds() / 60,
-                "stale_exchanges": ", ".join(stale) or "none",
-                "age_minutes": {
-                    n: round((now - t).total_seconds() / 60, 1) for n, t in newest.items()
-                },
-            },
-        )
+        ages = {n: round((now - t).total_seconds() / 60, 1) for n, t in newest.items()}
+        metadata: dict[str, object] = {
+            "exchanges": ", ".join(names),
+            "limit": _minutes(limit),
+            "stale_exchanges": ", ".join(stale) or "none",
+            "age_by_exchange_minutes": ages,
+        }
+        if ages:  # the one number the UI plots over time: the oldest newest snapshot
+            metadata["age_minutes"] = max(ages.values())
+        return dg.AssetCheckResult(passed=not stale, metadata=metadata)
 
     return holdings_fresh
 

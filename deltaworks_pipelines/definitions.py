@@ -21,24 +21,27 @@ from deltaworks_pipelines.assets.transfers import build_transfers
 from deltaworks_pipelines.assets.withdrawals import build_withdrawals
 from deltaworks_pipelines.backup import build_backup_job, build_backup_schedule
 from deltaworks_pipelines.checks import build_checks
-from deltaworks_pipelines.partitions import exchange_day_partitions
+from deltaworks_pipelines.partitions import exchange_day_partitions, exchange_partitions
 from deltaworks_pipelines.resources import ExchangesResource, QuestDBResource
 from deltaworks_pipelines.schedules import (
     build_candles_schedule,
     build_holdings_schedule,
     build_ledger_backstop,
+    build_transfers_schedule,
 )
 from deltaworks_pipelines.sensors import build_ledger_sync
 
 HOLDINGS_JOB = "holdings_job"
 WITHDRAWALS_JOB = "withdrawals_job"
 DEPOSITS_JOB = "deposits_job"
+TRANSFERS_JOB = "transfers_job"
 CANDLES_JOB = "candles_job"
 
 
 def build_definitions(settings: Settings, simulator_url: str | None = None) -> dg.Definitions:
     """Definitions for ``settings``; ``simulator_url`` overrides the configured simulator."""
     partitions = exchange_day_partitions(settings)
+    snapshots = exchange_partitions(settings)
     names = [e.name for e in settings.exchanges]
     overlap = timedelta(hours=settings.pipelines.withdrawal_overlap_hours)
     interval = settings.pipelines.holdings_interval_minutes
@@ -46,7 +49,8 @@ def build_definitions(settings: Settings, simulator_url: str | None = None) -> d
     jobs = [
         dg.define_asset_job(name, selection=dg.AssetSelection.assets(*assets))
         for name, assets in (
-            (HOLDINGS_JOB, ("holdings", "transfers", "portfolio_value")),
+            (HOLDINGS_JOB, ("holdings", "portfolio_value")),
+            (TRANSFERS_JOB, ("transfers",)),
             (WITHDRAWALS_JOB, ("withdrawals",)),
             (DEPOSITS_JOB, ("deposits",)),
             (CANDLES_JOB, ("candles",)),
@@ -55,8 +59,8 @@ def build_definitions(settings: Settings, simulator_url: str | None = None) -> d
     backup_job = build_backup_job(settings)
     return dg.Definitions(
         assets=[
-            build_holdings(partitions, interval),
-            build_portfolio(partitions),
+            build_holdings(snapshots, interval),
+            build_portfolio(snapshots),
             build_withdrawals(partitions),
             build_deposits(partitions),
             build_transfers(partitions),
@@ -67,6 +71,7 @@ def build_definitions(settings: Settings, simulator_url: str | None = None) -> d
         jobs=[*jobs, backup_job],
         schedules=[
             build_holdings_schedule(HOLDINGS_JOB, names, settings.pipelines),
+            build_transfers_schedule(TRANSFERS_JOB, names, settings.pipelines),
             build_candles_schedule(CANDLES_JOB, names),
             build_ledger_backstop(WITHDRAWALS.table, WITHDRAWALS_JOB, names, overlap),
             build_ledger_backstop(DEPOSITS.table, DEPOSITS_JOB, names, overlap),

@@ -1,13 +1,17 @@
 """Demo of the data platform: ``python -m deltaworks_pipelines.demo``.
 
 Expects QuestDB (migrated) and the simulator running where ``deltaworks.toml``
-says. For every configured exchange it materializes today's holdings and
-portfolio value, a 30-day withdrawals backfill and yesterday's and today's
-candles, evaluates the ``withdrawal_sync`` sensor once (running what it
-requests), and prints rows per table and the portfolio value per exchange.
+says. For every configured exchange it takes a holdings snapshot (and portfolio
+value), backfills 30 days of withdrawals and yesterday's and today's candles (one
+ranged run each, as a backfill from the UI runs), evaluates the ``withdrawal_sync``
+sensor once (running what it requests), and prints rows per table and the
+portfolio value per exchange. Runs are recorded in the deployment's Dagster
+instance (``instance.py``), so ``deltaworks ui`` shows them.
 """
 
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import dagster as dg
@@ -24,7 +28,8 @@ from deltaworks_pipelines.definitions import (
     WITHDRAWALS_JOB,
     build_definitions,
 )
-from deltaworks_pipelines.partitions import ExchangeDay, utc_today
+from deltaworks_pipelines.instance import dagster_home, open_instance
+from deltaworks_pipelines.partitions import ExchangeDay, range_tags, utc_today
 
 BACKFILL_DAYS = 30
 TABLES = ("holdings", "portfolio_value", "withdrawals", "candles")
@@ -36,25 +41,37 @@ SELECT exchange, quote, sum(value) AS value, max(ts) AS snapshot FROM (
 """
 
 
-def plan(settings: Settings, today: date) -> list[tuple[str, ExchangeDay]]:
-    """(job, partition) of every run of the demo, in order."""
+@dataclass(frozen=True)
+class DemoRun:
+    """One run of the demo: a job over one partition or a range of day partitions."""
+
+    job: str
+    label: str
+    partition_key: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def plan(settings: Settings, today: date) -> list[DemoRun]:
+    """Every run of the demo, in order: a snapshot and two ranged backfills per exchange."""
     runs = []
     for exchange in (e.name for e in settings.exchanges):
-        runs.append((HOLDINGS_JOB, ExchangeDay(exchange, today)))
-        runs += [
-            (WITHDRAWALS_JOB, ExchangeDay(exchange, today - timedelta(days=n)))
-            for n in range(BACKFILL_DAYS - 1, -1, -1)
-        ]
-        runs += [(CANDLES_JOB, ExchangeDay(exchange, today - timedelta(days=n))) for n in (1, 0)]
+        runs.append(DemoRun(HOLDINGS_JOB, f"holdings {exchange}", partition_key=exchange))
+        for job, days in ((WITHDRAWALS_JOB, BACKFILL_DAYS), (CANDLES_JOB, 2)):
+            first = ExchangeDay(exchange, today - timedelta(days=days - 1))
+            last = ExchangeDay(exchange, today)
+            label = f"{job} {exchange} {first.day}..{last.day}"
+            runs.append(DemoRun(job, label, tags=range_tags(first, last)))
     return runs
 
 
-def _execute(
-    defs: dg.Definitions, instance: dg.DagsterInstance, job: str, key: dg.MultiPartitionKey
-) -> str | None:
-    """Run one partition; the error message of its failed step, or None."""
-    result = defs.resolve_job_def(job).execute_in_process(
-        partition_key=key, instance=instance, run_config=_QUIET, raise_on_error=False
+def _execute(defs: dg.Definitions, instance: dg.DagsterInstance, run: DemoRun) -> str | None:
+    """Execute ``run``; the error message of its failed step, or None."""
+    result = defs.resolve_job_def(run.job).execute_in_process(
+        partition_key=run.partition_key,
+        tags=dict(run.tags),
+        instance=instance,
+        run_config=_QUIET,
+        raise_on_error=False,
     )
     if result.success:
         return None
@@ -90,28 +107,37 @@ def summary(settings: Settings, console: Console) -> None:
     console.print(rows, values)
 
 
+def materialize(
+    defs: dg.Definitions, settings: Settings, instance: dg.DagsterInstance, console: Console
+) -> list[str]:
+    """Execute every run of the demo and the sensor's requests on ``instance``; the errors."""
+    runs = plan(settings, utc_today())
+    errors: list[str] = []
+    with Progress(console=console) as progress:
+        task = progress.add_task("materializing", total=len(runs))
+        for run in runs:
+            progress.update(task, description=run.label)
+            error = _execute(defs, instance, run)
+            if error:
+                errors.append(f"{run.label}: {error}")
+            progress.advance(task)
+    requests = run_sensor(defs, instance)
+    console.print(f"withdrawal_sync sensor: {len(requests)} run(s) requested")
+    for request in requests:
+        sensor_run = DemoRun(WITHDRAWALS_JOB, "sensor", partition_key=request.partition_key)
+        error = _execute(defs, instance, sensor_run)
+        if error:
+            errors.append(f"sensor run {request.partition_key}: {error}")
+    return errors
+
+
 def main() -> int:
     settings = load_settings()
     console = Console()
-    defs = build_definitions(settings)
-    runs = plan(settings, utc_today())
-    errors: list[str] = []
-    with dg.DagsterInstance.ephemeral() as instance:
-        with Progress(console=console) as progress:
-            task = progress.add_task("materializing", total=len(runs))
-            for job, part in runs:
-                progress.update(task, description=f"{job} {part.exchange} {part.day}")
-                error = _execute(defs, instance, job, part.key)
-                if error:
-                    errors.append(f"{job} {part.exchange} {part.day}: {error}")
-                progress.advance(task)
-        requests = run_sensor(defs, instance)
-        console.print(f"withdrawal_sync sensor: {len(requests)} run(s) requested")
-        for request in requests:
-            error = _execute(defs, instance, WITHDRAWALS_JOB, request.partition_key)
-            if error:
-                errors.append(f"sensor run {request.partition_key}: {error}")
+    with open_instance() as instance:
+        errors = materialize(build_definitions(settings), settings, instance, console)
     summary(settings, console)
+    console.print(f"Dagster instance: {dagster_home()}; browse it with `deltaworks ui`")
     for error in errors:
         console.print(f"[red]failed[/red] {escape(str(error))}")
     return 1 if errors else 0

@@ -1,11 +1,18 @@
-"""Partitions: every configured exchange crossed with a UTC day.
+"""Partitions: history per exchange and UTC day; snapshots per exchange only.
+
+History assets (withdrawals, candles) exist for every past day, so they are
+partitioned by exchange x day and a day can be backfilled or re-run. Snapshot
+assets (holdings, portfolio value) exist only from the moment they are taken:
+exchanges keep no balance history, so a day partition could never be filled
+after that day. They are partitioned by exchange only; each materialization
+appends a time-indexed snapshot to the table.
 
 The exchange dimension is a ``StaticPartitionsDefinition`` over the names in
 ``deltaworks.toml``: adding an exchange to the configuration adds its
 partitions. The day dimension ends one day after today (``end_offset=1``), so
-today's partition exists while the day runs and holdings snapshots append to
-it. 20 exchanges over 10 years is 73,000 partitions, below Dagster's 100,000;
-the snapshot interval is a schedule setting, never a partition size.
+today's partition exists while the day runs and the sensor can sync it. 20
+exchanges over 10 years is 73,000 partitions, below Dagster's 100,000; the snapshot
+interval is a schedule setting, never a partition size.
 """
 
 from __future__ import annotations
@@ -14,6 +21,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
 
 from deltaworks_core.config import Settings
 
@@ -22,11 +33,16 @@ DATE = "date"
 DAY_FORMAT = "%Y-%m-%d"
 
 
+def exchange_partitions(settings: Settings) -> dg.StaticPartitionsDefinition:
+    """One partition per configured exchange, for snapshots."""
+    return dg.StaticPartitionsDefinition([e.name for e in settings.exchanges])
+
+
 def exchange_day_partitions(settings: Settings) -> dg.MultiPartitionsDefinition:
     """Configured exchanges x UTC days from ``pipelines.partitions_start_date`` to today."""
     return dg.MultiPartitionsDefinition(
         {
-            EXCHANGE: dg.StaticPartitionsDefinition([e.name for e in settings.exchanges]),
+            EXCHANGE: exchange_partitions(settings),
             DATE: dg.DailyPartitionsDefinition(
                 start_date=settings.pipelines.partitions_start_date,
                 end_offset=1,
@@ -78,6 +94,14 @@ class ExchangeDay:
         dims = key.keys_by_dimension
         day = datetime.strptime(dims[DATE], DAY_FORMAT).date()
         return cls(exchange=dims[EXCHANGE], day=day)
+
+
+def range_tags(first: ExchangeDay, last: ExchangeDay) -> dict[str, str]:
+    """Run tags selecting partitions ``first`` to ``last`` of one exchange, as a backfill does."""
+    return {
+        ASSET_PARTITION_RANGE_START_TAG: str(first.key),
+        ASSET_PARTITION_RANGE_END_TAG: str(last.key),
+    }
 
 
 def utc_today(now: datetime | None = None) -> date:

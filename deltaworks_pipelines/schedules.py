@@ -1,7 +1,7 @@
-"""Schedules: holdings every N minutes, candles daily, daily withdrawal and deposit backstops.
+"""Schedules: holdings and transfers every N minutes, candles daily, ledger backstops.
 
-Each tick requests one run per configured exchange for the day partition(s) it
-covers; run keys name the exchange and the tick, so a tick never runs twice.
+Each tick requests one run per configured exchange (for the day partitions it
+covers, for history assets); run keys name the exchange and the tick, so a tick never runs twice.
 """
 
 import math
@@ -30,7 +30,7 @@ def _requests(
 def build_holdings_schedule(
     job_name: str, exchanges: list[str], pipelines: PipelineSettings
 ) -> dg.ScheduleDefinition:
-    """Snapshot every exchange into today's partition every configured interval."""
+    """Snapshot every exchange (a partition each) every configured interval."""
 
     @dg.schedule(
         name="holdings_snapshot",
@@ -38,14 +38,35 @@ def build_holdings_schedule(
         cron_schedule=pipelines.holdings_cron,
         execution_timezone="UTC",
         description=f"Holdings (and portfolio value) of every exchange every "
-        f"{pipelines.holdings_interval_minutes} minutes, appended to today's partition.",
+        f"{pipelines.holdings_interval_minutes} minutes, one snapshot per run.",
     )
     def holdings_snapshot(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
-        return _requests(
-            context, exchanges, [context.scheduled_execution_time.astimezone(UTC).date()]
-        )
+        tick = context.scheduled_execution_time.isoformat()
+        return [dg.RunRequest(run_key=f"{name}:{tick}", partition_key=name) for name in exchanges]
 
     return holdings_snapshot
+
+
+def build_transfers_schedule(
+    job_name: str, exchanges: list[str], pipelines: PipelineSettings
+) -> dg.ScheduleDefinition:
+    """Re-match today's transfers of every exchange on the holdings interval, so the
+    portfolio's funds in transit follow deposits being credited."""
+
+    @dg.schedule(
+        name="transfers_refresh",
+        job_name=job_name,
+        cron_schedule=pipelines.holdings_cron,
+        execution_timezone="UTC",
+        description=f"Transfers between the configured exchanges (today's partition of every "
+        f"sending exchange, with its look-back) every {pipelines.holdings_interval_minutes} "
+        "minutes.",
+    )
+    def transfers_refresh(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
+        today = context.scheduled_execution_time.astimezone(UTC).date()
+        return _requests(context, exchanges, [today])
+
+    return transfers_refresh
 
 
 def build_candles_schedule(job_name: str, exchanges: list[str]) -> dg.ScheduleDefinition:

@@ -28,10 +28,11 @@ class PipelineEnv:
     sim: SimulatorServer
     instance: dg.DagsterInstance
 
-    def run(self, job: str, exchange: str, day: Any) -> dg.ExecuteInProcessResult:
-        """Execute ``job`` for one (exchange, day) partition; failures are returned, not raised."""
+    def run(self, job: str, exchange: str, day: Any = None) -> dg.ExecuteInProcessResult:
+        """Execute ``job`` for one (exchange, day) partition, or the exchange's partition of a
+        snapshot job when ``day`` is None; failures are returned, not raised."""
         return self.defs.resolve_job_def(job).execute_in_process(
-            partition_key=ExchangeDay(exchange, day).key,
+            partition_key=exchange if day is None else ExchangeDay(exchange, day).key,
             instance=self.instance,
             raise_on_error=False,
         )

@@ -92,7 +92,7 @@ def exchanges(settings: Settings) -> Iterator[list[str]]:
     with pipeline_env(settings, names) as env:
         for name in names:
             for _ in range(2):
-                assert env.run("holdings_job", name, utc_today()).success
+                assert env.run("holdings_job", name).success
             for back in (2, 1):
                 day = utc_today() - timedelta(days=back)
                 assert env.run("withdrawals_job", name, day).success

@@ -81,6 +81,16 @@ def test_exchanges_from_configuration_are_partitions() -> None:
     assert f"{tomorrow}|a" not in keys
 
 
+def test_snapshots_offer_only_partitions_that_can_be_materialized() -> None:
+    local = build_definitions(_settings("a", "b"))
+    graph = local.resolve_asset_graph()
+    for snapshot in ("holdings", "portfolio_value"):
+        partitions = graph.get(dg.AssetKey(snapshot)).partitions_def
+        assert partitions.get_partition_keys(current_time=NOW) == ["a", "b"]
+    history = graph.get(dg.AssetKey("withdrawals")).partitions_def
+    assert "2025-06-01|a" in history.get_partition_keys(current_time=NOW)  # backfillable days
+
+
 def test_twenty_exchanges_for_ten_years_stay_below_dagsters_limit() -> None:
     names = [f"x{n}" for n in range(20)]
     settings = _settings(*names).model_copy(
@@ -127,7 +137,7 @@ def test_schedules_request_one_run_per_exchange() -> None:
     repo = local.get_repository_def()
     with dg.build_schedule_context(scheduled_execution_time=NOW, repository_def=repo) as context:
         requests = holdings.evaluate_tick(context).run_requests
-    assert sorted(str(r.partition_key) for r in requests) == ["2026-03-10|a", "2026-03-10|b"]
+    assert sorted(str(r.partition_key) for r in requests) == ["a", "b"]
     backstop = local.resolve_schedule_def("withdrawals_backstop")
     with dg.build_schedule_context(scheduled_execution_time=NOW, repository_def=repo) as context:
         requests = backstop.evaluate_tick(context).run_requests

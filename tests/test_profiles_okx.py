@@ -15,7 +15,6 @@ from deltaworks_exec.venue import OrderRequest
 from deltaworks_exec.venues.ccxt_venue import CcxtVenue
 from deltaworks_pipelines.assets.ledger import DEPOSITS
 from deltaworks_pipelines.assets.withdrawals import fetch_withdrawals
-from deltaworks_pipelines.partitions import utc_today
 from tests.pipelines_support import PipelineEnv, pipeline_env
 
 
@@ -30,7 +29,7 @@ def test_okx_holdings_read_the_unified_account_once(
 ) -> None:
     name = env.settings.exchanges[0].name
     assert set(env.settings.exchanges[0].account_types) == {"spot", "margin", "future"}
-    assert env.run("holdings_job", name, utc_today()).success
+    assert env.run("holdings_job", name).success
     reader.wait_visible("holdings")
     rows = reader.query(
         "SELECT account_type, asset, total FROM holdings WHERE exchange = %s", (name,)

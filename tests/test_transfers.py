@@ -15,7 +15,6 @@ import pytest
 from deltaworks_core.config import Settings
 from deltaworks_core.questdb import QuestDBReader
 from deltaworks_core.venues.factory import create_exchange
-from deltaworks_pipelines.partitions import utc_today
 from deltaworks_pipelines.sensors import parse_cursor
 from tests.pipelines_support import PipelineEnv, pipeline_env
 from tests.test_grafana_queries import GRAFANA, _queries, expand
@@ -93,7 +92,8 @@ def test_transfer_in_transit_then_settled(env: PipelineEnv, reader: QuestDBReade
     assert set(parse_cursor(ticks.cursor)) == {sender, receiver}
     assert env.run("deposits_job", receiver, day).success
     assert env.run("withdrawals_job", sender, day).success
-    assert env.run("holdings_job", sender, utc_today()).success
+    assert env.run("transfers_job", sender, day).success
+    assert env.run("holdings_job", sender).success
 
     [moving] = _transfer(reader, sender)
     assert (moving["withdrawal_id"], moving["to_exchange"]) == (sent["id"], receiver)
@@ -104,7 +104,8 @@ def test_transfer_in_transit_then_settled(env: PipelineEnv, reader: QuestDBReade
 
     engine.advance(10)  # TRON confirms in seconds: credited on the receiver
     assert env.run("deposits_job", receiver, day).success
-    assert env.run("holdings_job", sender, utc_today()).success
+    assert env.run("transfers_job", sender, day).success
+    assert env.run("holdings_job", sender).success
     [settled] = _transfer(reader, sender)
     assert settled["status"] == "settled" and settled["settled_at"] is not None
     assert _latest_in_transit(reader, sender) == 0.0
@@ -113,7 +114,8 @@ def test_transfer_in_transit_then_settled(env: PipelineEnv, reader: QuestDBReade
     # the address has received from us before: the next transfer is in transit at once
     again = binance.withdraw("USDT", 100, address, params={"network": "TRC20"})
     assert env.run("withdrawals_job", sender, _sim_day(env, sender)).success
-    assert env.run("holdings_job", sender, utc_today()).success
+    assert env.run("transfers_job", sender, _sim_day(env, sender)).success
+    assert env.run("holdings_job", sender).success
     second = next(t for t in _transfer(reader, sender) if t["withdrawal_id"] == again["id"])
     assert (second["status"], second["matched_by"]) == ("in_transit", "address")
     assert _latest_in_transit(reader, sender) == pytest.approx(99)

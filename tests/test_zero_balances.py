@@ -12,7 +12,6 @@ import pytest
 from deltaworks_core.config import Settings
 from deltaworks_core.questdb import QuestDBReader
 from deltaworks_pipelines.assets.zero_balances import with_zero_balances
-from deltaworks_pipelines.partitions import utc_today
 from tests.pipelines_support import PipelineEnv, pipeline_env
 
 
@@ -37,11 +36,11 @@ def test_an_asset_gone_since_the_last_snapshot_is_recorded_as_zero(
     name = env.settings.exchanges[0].name
     engine = env.sim.engine(name)
     engine.set_balance("main", "DOGE", "250")
-    assert env.run("holdings_job", name, utc_today()).success
+    assert env.run("holdings_job", name).success
     assert [(r["account_type"], r["total"]) for r in _doge(reader, name)] == [("spot", 250.0)]
 
     engine.set_balance("main", "DOGE", "0")
-    assert env.run("holdings_job", name, utc_today()).success
+    assert env.run("holdings_job", name).success
     rows = _doge(reader, name)
     assert [(r["account_type"], r["total"], r["free"], r["value"]) for r in rows[1:]] == [
         ("spot", 0.0, 0.0, 0.0)
@@ -49,7 +48,7 @@ def test_an_asset_gone_since_the_last_snapshot_is_recorded_as_zero(
     latest_ts = reader.scalar("SELECT max(ts) FROM holdings WHERE exchange = %s", (name,))
     assert rows[1]["ts"] == latest_ts  # part of the second snapshot
 
-    assert env.run("holdings_job", name, utc_today()).success
+    assert env.run("holdings_job", name).success
     assert len(_doge(reader, name)) == 2  # recorded once, not carried on forever
 
 

@@ -13,6 +13,9 @@ import pandas as pd
 from deltaworks_pipelines.resources import ExchangeError
 
 T = TypeVar("T")
+# Who answers for an asset (the UI's owner filter): the desk's treasury and its market data.
+TREASURY = ["team:treasury"]
+MARKET_DATA = ["team:market-data"]
 PREVIEW_ROWS = 10
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
-from deltaworks_pipelines.assets._common import run_parallel, utc_micros
+from deltaworks_pipelines.assets._common import MARKET_DATA, run_parallel, utc_micros
 from deltaworks_pipelines.assets.history import (
     HistorySource,
     OnPage,
@@ -80,6 +80,7 @@ def build_candles(partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefinitio
         CANDLES,
         partitions_def,
         group_name="market_data",
+        owners=MARKET_DATA,
         description="1m OHLCV candles of the exchange's configured symbols, for VWAP "
         "profiles and backtests. Today's partition holds the minutes closed so far; a "
         "backfill of many days runs once per exchange.",

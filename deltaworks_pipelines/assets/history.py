@@ -181,19 +181,21 @@ def build_history_asset(
     partitions_def: dg.PartitionsDefinition,
     *,
     group_name: str,
+    owners: Sequence[str],
     description: str,
 ) -> dg.AssetsDefinition:
     """An asset storing ``source`` over ``partitions_def`` (exchange x day), ranged backfills."""
 
     with warnings.catch_warnings():  # backfill_policy is "beta" in Dagster 1.13, and relied on
         warnings.simplefilter("ignore", dg.BetaWarning)
-        return _history_asset(source, partitions_def, group_name, description)
+        return _history_asset(source, partitions_def, group_name, owners, description)
 
 
 def _history_asset(
     source: HistorySource,
     partitions_def: dg.PartitionsDefinition,
     group_name: str,
+    owners: Sequence[str],
     description: str,
 ) -> dg.AssetsDefinition:
     @dg.asset(
@@ -201,6 +203,7 @@ def _history_asset(
         partitions_def=partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run(),
         group_name=group_name,
+        owners=list(owners),
         kinds={"questdb", "ccxt"},
         description=description,
     )

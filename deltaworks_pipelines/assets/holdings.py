@@ -11,13 +11,13 @@ from deltaworks_core.models import Holding
 from deltaworks_core.venues.normalize import holdings_from_balance
 from deltaworks_core.venues.profiles import Wallet, profile_for
 from deltaworks_pipelines.assets._common import (
+    TREASURY,
     exchange_failure,
     preview,
     run_parallel,
     utc_micros,
 )
 from deltaworks_pipelines.assets.zero_balances import last_held, with_zero_balances
-from deltaworks_pipelines.partitions import ExchangeDay, utc_today
 from deltaworks_pipelines.resources import ExchangesResource, QuestDBResource
 from deltaworks_pipelines.valuation import last_prices, price_in_quote
 
@@ -110,7 +110,7 @@ def snapshot_metadata(frame: pd.DataFrame) -> dict[str, Any]:
         "dagster/row_count": len(frame),
         "snapshot_ts": str(frame["ts"].iloc[0]) if len(frame) else "",
         "quote": ", ".join(sorted(set(frame["quote"]))),
-        "total_value": float(frame["value"].sum()),
+        "total_value": round(float(frame["value"].sum()), 2),
         "value_by_account_type": {k: round(float(v), 2) for k, v in by_type.items()},
         "unpriced_assets": ", ".join(unpriced) or "none",
         "preview": preview(
@@ -123,45 +123,40 @@ def snapshot_metadata(frame: pd.DataFrame) -> dict[str, Any]:
 def build_holdings(
     partitions_def: dg.PartitionsDefinition, interval_minutes: int
 ) -> dg.AssetsDefinition:
-    """The ``holdings`` asset over ``partitions_def`` (exchange x day), due every interval."""
+    """The ``holdings`` asset over ``partitions_def`` (exchanges), due every interval."""
 
     @dg.asset(
         name=TABLE,
         partitions_def=partitions_def,
         group_name="treasury",
+        owners=TREASURY,
         kinds={"questdb", "ccxt"},
         freshness_policy=dg.FreshnessPolicy.time_window(
             fail_window=timedelta(minutes=2 * interval_minutes),
             warn_window=timedelta(minutes=interval_minutes + 1),
         ),
         description="Balances of every account type, one snapshot per materialization, valued "
-        "in the exchange's quote currency. Only today's partition can be snapshotted.",
+        "in the exchange's quote currency. A partition per exchange; each run appends a "
+        "time-stamped snapshot (exchanges keep no balance history to backfill).",
     )
     def holdings(
         context: dg.AssetExecutionContext, questdb: QuestDBResource, exchanges: ExchangesResource
     ) -> dg.MaterializeResult:
-        part = ExchangeDay.parse(context.partition_key)
-        today = utc_today()
-        if part.day != today:
-            raise dg.Failure(
-                description=f"holdings {part.exchange} {part.day}: a past day cannot be "
-                "snapshotted, exchanges keep no balance history; only today's partition "
-                f"({today}) can be materialized"
-            )
+        exchange = context.partition_key
         with exchange_failure():
-            frame = snapshot(exchanges, [part.exchange], exchanges.max_workers)
+            frame = snapshot(exchanges, [exchange], exchanges.max_workers)
         frame = with_zero_balances(
             frame,
-            part.exchange,
-            last_held(questdb.reader, part.exchange),
-            [wallet.label for wallet in wallets(exchanges, part.exchange)],
+            exchange,
+            last_held(questdb.reader, exchange),
+            [wallet.label for wallet in wallets(exchanges, exchange)],
             frame["ts"].iloc[0] if len(frame) else pd.Timestamp.now(tz="UTC").as_unit("us"),
         )
         questdb.writer.write_dataframe(TABLE, frame, symbols=SYMBOLS)
         questdb.reader.wait_visible(TABLE)
         metadata = snapshot_metadata(frame)
         context.log.info(
-            f"holdings {part.exchange}: {len(frame)} balances, total "
+            f"holdings {exchange}: {len(frame)} balances, total "
             f"{metadata['total_value']:,.2f} {metadata['quote']}"
         )
         return dg.MaterializeResult(metadata=metadata)

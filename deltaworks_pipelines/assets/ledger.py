@@ -19,7 +19,7 @@ import pandas as pd
 from deltaworks_core.models import Deposit, Withdrawal
 from deltaworks_core.venues.history import Direction, OnPage, fetch_history
 from deltaworks_core.venues.normalize import deposit_from_transaction, withdrawal_from_transaction
-from deltaworks_pipelines.assets._common import utc_micros
+from deltaworks_pipelines.assets._common import TREASURY, utc_micros
 from deltaworks_pipelines.assets.history import HistorySource, PageCounter, build_history_asset
 from deltaworks_pipelines.resources import ExchangeClient, ExchangesResource, QuestDBResource
 from deltaworks_pipelines.sync_state import Window
@@ -93,7 +93,11 @@ class Ledger:
     ) -> dg.AssetsDefinition:
         """The ledger's asset over ``partitions_def`` (exchange x day), ranged backfills."""
         return build_history_asset(
-            self.source(), partitions_def, group_name="treasury", description=description
+            self.source(),
+            partitions_def,
+            group_name="treasury",
+            owners=TREASURY,
+            description=description,
         )
 
 

@@ -8,9 +8,9 @@ part of the sender's value: one row per snapshot with ``account_type = 'in_trans
 import dagster as dg
 import pandas as pd
 
-from deltaworks_pipelines.assets._common import preview, utc_micros
+from deltaworks_pipelines.assets._common import TREASURY, preview, utc_micros
 from deltaworks_pipelines.assets.transfers import LOOKBACK
-from deltaworks_pipelines.partitions import ExchangeDay
+from deltaworks_pipelines.partitions import ExchangeDay, utc_today
 from deltaworks_pipelines.resources import QuestDBResource
 
 TABLE = "portfolio_value"
@@ -86,15 +86,17 @@ def build_portfolio(partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefinit
         partitions_def=partitions_def,
         deps=["holdings", "transfers"],
         group_name="treasury",
+        owners=TREASURY,
         kinds={"questdb"},
         description="Value in the quote currency per exchange and account type at each "
-        "holdings snapshot of the day, and funds sent to another configured exchange and "
-        "not yet credited (account type in_transit, flagged); the total is their sum.",
+        "holdings snapshot, and funds sent to another configured exchange and not yet "
+        "credited (account type in_transit, flagged); each run (re-)derives today's "
+        "snapshots. The total per exchange is the sum over account types.",
     )
     def portfolio_value(
         context: dg.AssetExecutionContext, questdb: QuestDBResource
     ) -> dg.MaterializeResult:
-        part = ExchangeDay.parse(context.partition_key)
+        part = ExchangeDay(context.partition_key, utc_today())  # today's snapshots, re-derived
         frame = derive_portfolio(questdb, part)
         questdb.writer.write_dataframe(TABLE, frame, symbols=SYMBOLS)
         questdb.reader.wait_visible(TABLE)
@@ -108,8 +110,10 @@ def build_portfolio(partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefinit
             metadata={
                 "dagster/row_count": len(frame),
                 "snapshots": int(frame["ts"].nunique()),
-                "latest_total_value": total,
-                "latest_in_transit_value": float(latest.loc[latest["in_transit"], "value"].sum()),
+                "latest_total_value": round(total, 2),
+                "latest_in_transit_value": round(
+                    float(latest.loc[latest["in_transit"], "value"].sum()), 2
+                ),
                 "latest_value_by_account_type": {
                     r.account_type: round(float(r.value), 2) for r in latest.itertuples()
                 },

@@ -1,0 +1,64 @@
+"""The one Dagster instance of a Delta Works deployment, under its state folder.
+
+``DAGSTER_HOME`` is ``<state folder>/dagster`` (``~/.deltaworks/dagster``, or under
+``DELTAWORKS_HOME``). Its ``dagster.yaml`` is written by Delta Works on every use
+(edits there are overwritten; change this module instead): runs go through the
+queue, a run that fails is retried (a history run resumes from its last committed
+window), and every pool, among them the per-exchange pools ``exchange_<name>``
+that history runs claim (``pools.py``), allows one step at a time unless set
+otherwise with ``dagster instance concurrency set``. The demo, the schedules (the
+daemon of ``deltaworks ui``) and ``deltaworks dagster ...`` all use this instance.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import yaml
+
+from deltaworks_core.config import STATE_DIR
+
+HOME_ENV_VAR = "DAGSTER_HOME"
+MAX_CONCURRENT_RUNS = 4  # each run is a process; more would only queue for the CPU
+MAX_RUN_RETRIES = 2
+EXCHANGE_POOL_LIMIT = 1  # one history run per exchange at a time: rate limits hold
+CODE_SERVER_STARTUP_S = 600  # Dagster's 180 s is too short on a loaded 2-core machine
+
+
+def dagster_home(state_dir: Path = STATE_DIR) -> Path:
+    """The ``DAGSTER_HOME`` of the deployment whose state lives in ``state_dir``."""
+    return state_dir / "dagster"
+
+
+def instance_config() -> dict[str, object]:
+    """The content of ``dagster.yaml``."""
+    return {
+        "concurrency": {
+            "runs": {"max_concurrent_runs": MAX_CONCURRENT_RUNS},
+            "pools": {"default_limit": EXCHANGE_POOL_LIMIT},
+        },
+        "run_retries": {"enabled": True, "max_retries": MAX_RUN_RETRIES},
+        "code_servers": {"local_startup_timeout": CODE_SERVER_STARTUP_S},
+        "telemetry": {"enabled": False},
+    }
+
+
+def prepare_home(state_dir: Path = STATE_DIR) -> Path:
+    """Create the instance folder and (re)write its ``dagster.yaml``; the folder."""
+    home = dagster_home(state_dir)
+    home.mkdir(parents=True, exist_ok=True)
+    header = "# Written by Delta Works (deltaworks_pipelines/instance.py); edits are overwritten.\n"
+    (home / "dagster.yaml").write_text(header + yaml.safe_dump(instance_config()))
+    return home
+
+
+def open_instance(state_dir: Path = STATE_DIR) -> dg.DagsterInstance:
+    """The deployment's persistent Dagster instance (prepared first)."""
+    return dg.DagsterInstance.from_config(str(prepare_home(state_dir)))
+
+
+def dagster_env(state_dir: Path = STATE_DIR) -> dict[str, str]:
+    """This process's environment with ``DAGSTER_HOME`` set to the deployment's instance."""
+    return {**os.environ, HOME_ENV_VAR: str(prepare_home(state_dir))}
