@@ -111,18 +111,19 @@ def _order_row(page: sync_api.Page, client_order_id: str) -> sync_api.Locator:
 
 
 def test_sign_in(page: sync_api.Page) -> None:
-    page.get_by_label("API token").fill("wrong-token")
+    page.get_by_label("User token").fill("wrong-token")
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator("#signin-error")).to_contain_text("Wrong token")
     expect(page.locator("#app")).to_be_hidden()
     _shot(page, "sign-in")
-    page.get_by_label("API token").fill(TOKEN)
+    page.get_by_label("User token").fill(TOKEN)
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator("#view-portfolio")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#whoami")).to_have_text("bootstrap · admin")
     expect(page.locator("#stream-status")).to_have_text("live")
     expect(page.locator('.card[data-exchange="x_browser"]')).to_contain_text("90,000")
     expect(page.locator("#holdings-table")).to_contain_text("x_browser")
-    expect(page.locator("#view-portfolio svg.chart path.line").first).to_be_visible()
+    expect(page.locator("#view-portfolio figure.chart canvas").first).to_be_visible()
     _shot(page, "portfolio")
 
 
@@ -168,7 +169,9 @@ def test_algorithm_progress(page: sync_api.Page, api: httpx.Client) -> None:
     row = page.locator('#algos-table tr[data-algo-id="abrowser"]')
     expect(row).to_contain_text("0.75")
     expect(row.locator("svg.progress")).to_have_attribute("aria-label", "75% filled, schedule 90%")
-    expect(page.locator("#algo-chart svg.chart path.line")).to_have_count(2)
+    expect(page.locator("#algo-chart figure.chart canvas")).to_be_visible()
+    chart = page.locator("#algo-chart figure.chart")
+    assert chart.evaluate("f => f.plot.series.map(s => s.label)") == ["time", "filled", "schedule"]
     if "/algos" not in api.get("/openapi.json").json()["paths"]:
         expect(page.locator("#algo-launcher-missing")).to_be_visible()
     _shot(page, "algorithms")
@@ -180,7 +183,8 @@ def test_twap_from_the_launcher(page: sync_api.Page, api: httpx.Client) -> None:
     form.locator("[name=algo]").select_option("twap")
     form.locator("[name=quantity]").fill("0.01")
     form.locator("[name=algo_id]").fill("ui_twap_1")
-    form.locator("[name=params]").fill('{"duration_s": 3, "slices": 3}')
+    form.locator('[name="params.duration_s"]').fill("3")
+    form.locator('[name="params.slices"]').fill("3")
     form.get_by_role("button", name="Start algorithm").click()
     expect(page.locator("#algo-result")).to_contain_text("started ui_twap_1")
     row = page.locator('#algos-table tr[data-algo-id="ui_twap_1"]')
@@ -191,7 +195,7 @@ def test_twap_from_the_launcher(page: sync_api.Page, api: httpx.Client) -> None:
     assert api.get("/algos/ui_twap_1").json()["filled"] == pytest.approx(0.01)
     assert any('"algo_id":"ui_twap_1"' in f for f in FRAMES), "no algo event on the WebSocket"
     row.get_by_role("button", name="ui_twap_1").click()
-    expect(page.locator("#algo-chart svg.chart")).to_contain_text("ui_twap_1")
+    expect(page.locator("#algo-chart figure.chart figcaption")).to_contain_text("ui_twap_1")
     _shot(page, "twap")
 
 
@@ -200,7 +204,8 @@ def test_algo_pause_resume_cancel(page: sync_api.Page) -> None:
     form.locator("[name=algo]").select_option("twap")
     form.locator("[name=quantity]").fill("0.01")
     form.locator("[name=algo_id]").fill("ui_twap_2")
-    form.locator("[name=params]").fill('{"duration_s": 600, "slices": 10}')
+    form.locator('[name="params.duration_s"]').fill("600")
+    form.locator('[name="params.slices"]').fill("10")
     form.get_by_role("button", name="Start algorithm").click()
     row = page.locator('#algos-table tr[data-algo-id="ui_twap_2"]')
     for action, status in (("pause", "paused"), ("resume", "running"), ("cancel", "canceled")):
@@ -216,7 +221,7 @@ def test_read_only_views(page: sync_api.Page, view: str) -> None:
     expect(page.locator(f"#view-{view}")).to_have_attribute("data-ready", "true")
     expect(page.locator(f"#{view}-table tbody tr").first).not_to_have_class("empty")
     if view == "backtests":
-        expect(page.locator("#backtest-charts svg.chart path.line")).to_have_count(2)
+        expect(page.locator("#backtest-charts figure.chart canvas")).to_have_count(2)
     _shot(page, view)
 
 

@@ -17,8 +17,10 @@ API_DOC = REPO_ROOT / "docs" / "API.md"
 _INTRO = """# Delta Works execution service API
 
 Generated from the OpenAPI schema by `python -m deltaworks_exec.api.docs` (a test checks
-that this file is current). The running service serves the schema at `/openapi.json` and
-interactive documentation at `/docs`.
+that this file is current). The running service serves the schema at `/openapi.json`,
+interactive documentation at `/docs` (Swagger UI: *Authorize* with the bearer token, then
+"Try it out") and `/redoc`, both from its own files (no internet needed), and the
+dashboard at `/dashboard/` (`GET /` redirects there). `deltaworks-exec serve` logs these URLs.
 
 * **Authentication**: every endpoint but `/health` needs `Authorization: Bearer <token>`.
   A user token (`dwt_<id>.<secret>`) comes from `deltaworks-exec users add|token` and acts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import os
 from typing import Annotated
 
@@ -13,6 +14,8 @@ from rich.table import Table
 from deltaworks_core.logging_setup import configure_logging
 from deltaworks_exec.cli.client import ServiceClient, settings_or_exit
 from deltaworks_exec.cli.output import console, echo_json
+
+log = logging.getLogger(__name__)
 
 
 def _is_loopback(host: str) -> bool:
@@ -63,7 +66,15 @@ def serve(
     config = uvicorn.Config(
         create_app(service, token), host=host, port=port, log_config=None, access_log=False
     )
+    log.info("serving", extra=service_urls(host, port))
     uvicorn.Server(config).run()
+
+
+def service_urls(host: str, port: int) -> dict[str, str]:
+    """Where the dashboard and the API documentation are, for a service bound to host:port."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    base = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+    return {"dashboard": f"{base}/dashboard/", "docs": f"{base}/docs", "redoc": f"{base}/redoc"}
 
 
 def add_service_commands(app: typer.Typer, client: ServiceClient) -> None:

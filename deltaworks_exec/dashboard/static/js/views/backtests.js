@@ -45,7 +45,12 @@ export const view = {
     root.replaceChildren(
       el("div", { class: "scroll", id: "backtests-table" }, table(columns, runs, {
         rowAttrs: (r) => ({ dataset: { runId: r.run_id } }),
-        empty: "no backtest runs stored yet: deltaworks-exec backtest ...",
+        empty: el(
+          "span",
+          {},
+          "no backtest runs stored yet: run one with ",
+          el("code", {}, "deltaworks-exec backtest ma_cross --exchange sim_a --symbol BTC/USDT --store"),
+        ),
       })),
       el("div", { id: "backtest-charts", class: "chart-box" }),
     );
