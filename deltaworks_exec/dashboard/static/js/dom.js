@@ -116,6 +116,21 @@ export function resort(tableNode) {
   if (index >= 0) sortBy(tableNode, index, true);
 }
 
+/** Put `next` in `container` in place of its table, keeping the column the user sorted by. */
+export function replaceTable(container, next) {
+  const previous = container.querySelector("table");
+  if (previous) {
+    const old = [...previous.tHead.rows[0].cells];
+    for (const [i, th] of [...next.tHead.rows[0].cells].entries()) {
+      const sorted = old[i]?.getAttribute("aria-sort");
+      if (sorted && th.hasAttribute("aria-sort")) th.setAttribute("aria-sort", sorted);
+    }
+    resort(next);
+  }
+  container.replaceChildren(next);
+  return next;
+}
+
 /** Digits after the decimal point of a step such as 0.001 (3) or 1 (0). */
 export function stepDigits(step) {
   if (!step || step >= 1) return 0;

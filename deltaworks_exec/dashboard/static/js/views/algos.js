@@ -2,7 +2,7 @@
 // orders' progress; actions only for roles that may trade.
 
 import { ApiError, get, paths, request } from "../api.js";
-import { el, notice, num, table, time } from "../dom.js";
+import { el, notice, num, replaceTable, table, time } from "../dom.js";
 import { lineChart, progressBar } from "../charts.js";
 import { markets, symbolOptions } from "../markets.js";
 import { can } from "../session.js";
@@ -191,7 +191,8 @@ function remember(event) {
 
 function renderTable() {
   const rows = [...latest.values()].sort((a, b) => Date.parse(b.ts) - Date.parse(a.ts));
-  root.querySelector("#algos-table").replaceChildren(
+  replaceTable(
+    root.querySelector("#algos-table"),
     table(columns(), rows, {
       rowAttrs: (a) => ({ dataset: { algoId: a.algo_id, status: a.status } }),
       empty: "no parent orders yet",

@@ -1,7 +1,7 @@
 // The audit trail (GET /audit): who did what, allowed or denied, with filters.
 
 import { get } from "../api.js";
-import { el, table, time } from "../dom.js";
+import { el, replaceTable, table, time } from "../dom.js";
 
 const columns = [
   { label: "time", value: (a) => time(a.ts), sort: (a) => Date.parse(a.ts) || 0 },
@@ -53,7 +53,8 @@ export const view = {
       if (value.trim()) query.set(key, value.trim());
     }
     const rows = await get(`/audit?${query}`);
-    root.querySelector("#audit-table").replaceChildren(
+    replaceTable(
+      root.querySelector("#audit-table"),
       table(columns, rows, {
         rowAttrs: (a) => ({ dataset: { user: a.user_name, action: a.action, outcome: a.outcome } }),
         empty: query.size > 1 ? "no audit event matches these filters" : "no state-changing request yet",

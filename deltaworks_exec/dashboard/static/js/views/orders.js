@@ -2,7 +2,7 @@
 // WebSocket; cancel per order (for roles that may trade).
 
 import { del, get, post } from "../api.js";
-import { el, notice, num, resort, table, tableRow, time } from "../dom.js";
+import { el, notice, num, replaceTable, resort, table, tableRow, time } from "../dom.js";
 import { markets, quoteText, symbolOptions, watchBook } from "../markets.js";
 import { can } from "../session.js";
 import * as stream from "../stream.js";
@@ -209,11 +209,7 @@ export const view = {
     fills.sort((a, b) => Date.parse(b.ts) - Date.parse(a.ts));
     fills.length = Math.min(fills.length, MAX_ROWS);
     const next = table(fillColumns, fills, { rowAttrs: fillAttrs, empty: "no fills yet" });
-    for (const [i, th] of [...fillsTable.tHead.rows[0].cells].entries()) {
-      if (th.hasAttribute("aria-sort")) next.tHead.rows[0].cells[i].setAttribute("aria-sort", th.getAttribute("aria-sort"));
-    }
-    resort(next);
-    fillsTable.replaceWith(next);
+    replaceTable(fillsTable.parentNode, next);
     fillsTable = next;
   },
 };
