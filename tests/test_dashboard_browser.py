@@ -47,6 +47,8 @@ simulator = exec_fixtures.simulator
 running = dashboard_support.running
 api = dashboard_support.api
 expect = sync_api.expect
+# A shared 2-core machine under heavy load answers slowly: wait longer than Playwright's 5 s.
+expect.set_options(timeout=15_000)
 FRAMES: list[str] = []  # every WebSocket message the page received
 
 
