@@ -317,13 +317,22 @@ def sim_stop() -> None:
 
 
 @sim_app.command("status")
-def sim_status() -> None:
-    """Show the background simulator: pid, address, exchanges."""
+def sim_status(
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show the background simulator: pid, address, exchanges (a table, like ``db status``)."""
     state = SIMULATOR.state()
     if state is None:
         console.print("simulator is not running")
         raise typer.Exit(1)
-    console.print_json(data=state)
+    if json_output:
+        console.print_json(data=state)
+        return
+    table = Table(title="simulator", show_header=False)
+    for key, value in state.items():
+        shown = ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+        table.add_row(key, shown)
+    console.print(table)
 
 
 if __name__ == "__main__":

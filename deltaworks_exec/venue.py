@@ -116,6 +116,10 @@ class Venue(Protocol):
         """Precision, minimums and fees of ``symbol`` (markets are loaded on connect)."""
         ...
 
+    def symbols(self) -> list[str]:
+        """The venue's spot and derivative market symbols, sorted."""
+        ...
+
     def amount_to_precision(self, symbol: str, amount: float) -> float:
         """``amount`` truncated to the market's step (ccxt's rule)."""
         ...

@@ -144,7 +144,14 @@ def test_cli_bad_input(tmp_path: Path):
     outcome = CliRunner().invoke(
         app, [*args, "--repair", "sort", "--param", "fats=3"], terminal_width=200
     )
-    assert outcome.exit_code == 2 and "unexpected keyword argument 'fats'" in outcome.output
+    assert outcome.exit_code == 2 and "ma_cross has no parameter 'fats'" in outcome.output
+    assert "it takes fast, slow, amount" in outcome.output
+    outcome = CliRunner().invoke(
+        app, [*args, "--repair", "sort", "--param", "fast=abc"], terminal_width=200
+    )
+    assert (
+        outcome.exit_code == 2 and "--param fast=abc: ma_cross's fast must be int" in outcome.output
+    )
     args = ["ma_cross", "--data", str(data), "--symbol", "BTC/USDT", "--repair", "sort",
             "--param", "fast=5", "--param", "slow=10"]  # fmt: skip
     outcome = CliRunner().invoke(app, args, terminal_width=200)

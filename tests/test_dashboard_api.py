@@ -80,3 +80,24 @@ def test_token_and_static_files(running: RunningService) -> None:
         assert anonymous.get("/dashboard/assets/a%00b.js").status_code == 404
     with running.client(token="wrong") as intruder:
         assert intruder.get("/dashboard/api/algos").status_code == 403
+
+
+def test_home_favicon_and_what_the_dashboard_builds_from(
+    running: RunningService, api: httpx.Client
+) -> None:
+    with running.client(token=None) as anonymous:
+        home = anonymous.get("/", follow_redirects=False)
+        assert home.status_code in (302, 307) and home.headers["location"] == "/dashboard/"
+        icon = anonymous.get("/dashboard/assets/favicon.svg")
+        assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
+        assert anonymous.get("/dashboard/api/me").status_code == 401
+    me = api.get("/dashboard/api/me").json()
+    assert me["role"] == "admin" and "trade" in me["permissions"]
+    markets = {m["symbol"]: m for m in api.get("/dashboard/api/markets/sim_a").json()}
+    assert markets["BTC/USDT"]["price_increment"] > 0
+    assert api.get("/dashboard/api/markets/nope").status_code == 404
+    forms = api.get("/dashboard/api/algo-forms").json()
+    twap = {f["name"]: f for f in forms["twap"]}
+    assert twap["duration_s"]["required"] and twap["duration_s"]["kind"] == "number"
+    assert twap["execution.style"]["choices"] == ["aggressive", "passive"]
+    assert set(forms) == {"twap", "vwap", "iceberg", "stop", "bracket"}

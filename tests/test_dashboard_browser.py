@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -16,6 +17,8 @@ import pytest
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
 from deltaworks_core.venues.simulator import SimulatorServer
 from deltaworks_exec.arbitrage.trades import ArbitrageTrade, Leg, TradeStore
+from deltaworks_exec.auth.roles import Role
+from deltaworks_exec.auth.store import UserStore
 from tests import dashboard_support, exec_fixtures
 from tests.dashboard_support import RunningService, seed_tables
 from tests.exec_harness import TOKEN
@@ -46,6 +49,8 @@ simulator = exec_fixtures.simulator
 running = dashboard_support.running
 api = dashboard_support.api
 expect = sync_api.expect
+# A shared 2-core machine under heavy load answers slowly: wait longer than Playwright's 5 s.
+expect.set_options(timeout=15_000)
 FRAMES: list[str] = []  # every WebSocket message the page received
 
 
@@ -113,18 +118,19 @@ def _order_row(page: sync_api.Page, client_order_id: str) -> sync_api.Locator:
 
 
 def test_sign_in(page: sync_api.Page) -> None:
-    page.get_by_label("API token").fill("wrong-token")
+    page.get_by_label("User token").fill("wrong-token")
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator("#signin-error")).to_contain_text("Wrong token")
     expect(page.locator("#app")).to_be_hidden()
     _shot(page, "sign-in")
-    page.get_by_label("API token").fill(TOKEN)
+    page.get_by_label("User token").fill(TOKEN)
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator("#view-portfolio")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#whoami")).to_have_text("bootstrap · admin")
     expect(page.locator("#stream-status")).to_have_text("live")
     expect(page.locator('.card[data-exchange="x_browser"]')).to_contain_text("90,000")
     expect(page.locator("#holdings-table")).to_contain_text("x_browser")
-    expect(page.locator("#view-portfolio svg.chart path.line").first).to_be_visible()
+    expect(page.locator("#view-portfolio figure.chart canvas").first).to_be_visible()
     _shot(page, "portfolio")
 
 
@@ -170,7 +176,9 @@ def test_algorithm_progress(page: sync_api.Page, api: httpx.Client) -> None:
     row = page.locator('#algos-table tr[data-algo-id="abrowser"]')
     expect(row).to_contain_text("0.75")
     expect(row.locator("svg.progress")).to_have_attribute("aria-label", "75% filled, schedule 90%")
-    expect(page.locator("#algo-chart svg.chart path.line")).to_have_count(2)
+    expect(page.locator("#algo-chart figure.chart canvas")).to_be_visible()
+    chart = page.locator("#algo-chart figure.chart")
+    assert chart.evaluate("f => f.plot.series.map(s => s.label)") == ["time", "filled", "schedule"]
     if "/algos" not in api.get("/openapi.json").json()["paths"]:
         expect(page.locator("#algo-launcher-missing")).to_be_visible()
     _shot(page, "algorithms")
@@ -182,7 +190,8 @@ def test_twap_from_the_launcher(page: sync_api.Page, api: httpx.Client) -> None:
     form.locator("[name=algo]").select_option("twap")
     form.locator("[name=quantity]").fill("0.01")
     form.locator("[name=algo_id]").fill("ui_twap_1")
-    form.locator("[name=params]").fill('{"duration_s": 3, "slices": 3}')
+    form.locator('[name="params.duration_s"]').fill("3")
+    form.locator('[name="params.slices"]').fill("3")
     form.get_by_role("button", name="Start algorithm").click()
     expect(page.locator("#algo-result")).to_contain_text("started ui_twap_1")
     row = page.locator('#algos-table tr[data-algo-id="ui_twap_1"]')
@@ -193,7 +202,7 @@ def test_twap_from_the_launcher(page: sync_api.Page, api: httpx.Client) -> None:
     assert api.get("/algos/ui_twap_1").json()["filled"] == pytest.approx(0.01)
     assert any('"algo_id":"ui_twap_1"' in f for f in FRAMES), "no algo event on the WebSocket"
     row.get_by_role("button", name="ui_twap_1").click()
-    expect(page.locator("#algo-chart svg.chart")).to_contain_text("ui_twap_1")
+    expect(page.locator("#algo-chart figure.chart figcaption")).to_contain_text("ui_twap_1")
     _shot(page, "twap")
 
 
@@ -202,7 +211,8 @@ def test_algo_pause_resume_cancel(page: sync_api.Page) -> None:
     form.locator("[name=algo]").select_option("twap")
     form.locator("[name=quantity]").fill("0.01")
     form.locator("[name=algo_id]").fill("ui_twap_2")
-    form.locator("[name=params]").fill('{"duration_s": 600, "slices": 10}')
+    form.locator('[name="params.duration_s"]').fill("600")
+    form.locator('[name="params.slices"]').fill("10")
     form.get_by_role("button", name="Start algorithm").click()
     row = page.locator('#algos-table tr[data-algo-id="ui_twap_2"]')
     for action, status in (("pause", "paused"), ("resume", "running"), ("cancel", "canceled")):
@@ -218,7 +228,7 @@ def test_read_only_views(page: sync_api.Page, view: str) -> None:
     expect(page.locator(f"#view-{view}")).to_have_attribute("data-ready", "true")
     expect(page.locator(f"#{view}-table tbody tr").first).not_to_have_class("empty")
     if view == "backtests":
-        expect(page.locator("#backtest-charts svg.chart path.line")).to_have_count(2)
+        expect(page.locator("#backtest-charts figure.chart canvas")).to_have_count(2)
     _shot(page, view)
 
 
@@ -279,6 +289,298 @@ def test_kill_switch_with_confirmation(
         expect(page.locator("#kill-banner")).to_be_hidden()
     finally:
         api.post("/risk/kill-switch", json={"engaged": False}).raise_for_status()
+
+
+# A pixel of the series' colour (#3b82f6) near the middle point of a uPlot chart.
+_DRAWN = """f => {
+  const u = f.plot;
+  const i = Math.floor((u.data[0].length - 1) / 2);
+  const x = Math.round(u.valToPos(u.data[0][i], "x", true));
+  const y = Math.round(u.valToPos(u.data[1][i], "y", true));
+  const px = u.ctx.getImageData(x - 3, y - 3, 7, 7).data;
+  for (let k = 0; k < px.length; k += 4) {
+    if (px[k + 3] > 0 && px[k + 2] > 200 && px[k] < 120) return true;
+  }
+  return false;
+}"""
+
+
+def test_chart_draws_one_point_and_many(page: sync_api.Page) -> None:
+    page.locator('nav button[data-view="portfolio"]').click()
+    page.evaluate(
+        """async () => {
+          const { lineChart } = await import("/dashboard/assets/js/charts.js");
+          const t0 = Date.UTC(2026, 0, 1);
+          const many = Array.from({ length: 50 }, (_, i) => ({ t: t0 + i * 60_000, v: 100 + i }));
+          const box = document.createElement("div");
+          box.id = "chart-probe";
+          box.append(
+            lineChart([{ name: "one", points: [{ t: t0, v: 42 }] }], { title: "one point" }),
+            lineChart([{ name: "many", points: many }], { title: "many points" }),
+            lineChart([{ name: "none", points: [] }], { title: "no points" }),
+          );
+          document.body.append(box);  // outside the views: their refresh would remove it
+        }"""
+    )
+    one, many, empty = (page.locator("#chart-probe figure.chart").nth(i) for i in range(3))
+    expect(empty).to_contain_text("no data yet")
+    for chart in (one, many):
+        page.wait_for_function(_DRAWN, arg=chart.element_handle())
+        caption, canvas = chart.locator("figcaption").bounding_box(), chart.locator("canvas")
+        legend = chart.locator(".u-legend").bounding_box()
+        plot = canvas.bounding_box()
+        assert caption and legend and plot
+        assert caption["y"] + caption["height"] <= plot["y"], "the title overlaps the plot"
+        assert legend["y"] >= plot["y"] + plot["height"] - 1, "the legend overlaps the plot"
+    labels = many.evaluate("f => f.plot.axes[0]._values.filter(Boolean)")  # drawn on the canvas
+    assert len(labels) >= 3, f"the time axis labels only its ends: {labels}"
+    many.locator(".u-over").hover()  # scrolls it into view, the cursor at its centre
+    tip = many.locator(".chart-tooltip")
+    expect(tip).to_be_visible()
+    expect(tip).to_contain_text(re.compile(r"2026-01-01 00:\d\d:00"))
+    expect(tip).to_contain_text(re.compile(r"many: 1\d\d"))
+    page.mouse.move(0, 0)
+    page.evaluate("document.querySelector('#chart-probe').remove()")
+
+
+def _column(table: sync_api.Locator, label: str) -> list[float]:
+    labels = [t.strip() for t in table.locator("thead th").all_inner_texts()]
+    index = next(i for i, t in enumerate(labels) if t.rstrip(" ▲▼") == label)
+    cells = table.locator(f"tbody tr td:nth-child({index + 1})").all_inner_texts()
+    return [float(c.split()[0].replace(",", "")) for c in cells]
+
+
+def test_tables_sort_by_column(page: sync_api.Page) -> None:
+    page.locator('nav button[data-view="portfolio"]').click()
+    table = page.locator("#holdings-table table")
+    header = table.locator("th", has_text="total")
+    expect(header).to_have_class("n")  # numbers are right-aligned, header included
+    header.get_by_role("button").click()
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    totals = _column(table, "total")
+    assert len(totals) >= 2 and totals == sorted(totals)
+    header.get_by_role("button").click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    assert _column(table, "total") == sorted(totals, reverse=True)
+    align = table.locator("tbody td.n").first.evaluate("td => getComputedStyle(td).textAlign")
+    assert align == "right"
+
+
+def test_cancel_reachable_at_1280_px(page: sync_api.Page, simulator: SimulatorServer) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    try:
+        page.locator('nav button[data-view="orders"]').click()
+        bid, _ = _book(simulator)
+        _ticket(page, amount="0.001", price=f"{bid * 0.99:.2f}", client_order_id="ui-narrow-1")
+        row = _order_row(page, "ui-narrow-1")
+        expect(row).to_have_attribute("data-status", "new")
+        row.scroll_into_view_if_needed()
+        button = row.get_by_role("button", name="Cancel")
+        box = button.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 1280, box
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        hit = button.evaluate(
+            "b => { const r = b.getBoundingClientRect();"
+            " return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === b; }"
+        )
+        assert hit, "another element covers the Cancel button"
+        button.click()
+        expect(row).to_have_attribute("data-status", "canceled")
+        _shot(page, "orders-1280")
+    finally:
+        page.set_viewport_size({"width": 1440, "height": 900})
+
+
+def test_symbol_picker_with_live_quote(page: sync_api.Page, running: RunningService) -> None:
+    page.locator('nav button[data-view="orders"]').click()
+    ticket = page.locator("#order-ticket")
+    exchange = ticket.locator("[name=exchange]").input_value()
+    venue = running.service.venues[exchange]
+    picker = ticket.locator("[name=symbol]")
+    assert picker.locator("option").all_inner_texts() == venue.symbols()
+    assert picker.input_value() == SYMBOL
+    quote = page.locator("#ticket-quote")
+    expect(quote).to_have_attribute("data-live", "true")
+    number = r"[\d,]+\.?\d*"
+    expect(quote).to_contain_text(
+        re.compile(f"{exchange} BTC/USDT: bid {number} · ask {number} · mid {number} · spread")
+    )
+    other = next(s for s in venue.symbols() if s != SYMBOL)
+    picker.select_option(other)
+    expect(quote).to_contain_text(f"{exchange} {other}: bid")
+    step = float(ticket.locator("[name=price]").get_attribute("step") or "nan")
+    assert step == venue.rules(other).price_increment
+    picker.select_option(SYMBOL)
+
+
+def test_order_book_view(page: sync_api.Page, simulator: SimulatorServer) -> None:
+    page.locator('nav button[data-view="book"]').click()
+    expect(page.locator("#view-book")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#book-levels")).to_have_attribute("data-live", "true")
+    bids = page.locator("#book-levels table.bid tbody tr")
+    asks = page.locator("#book-levels table.ask tbody tr")
+    assert 1 <= bids.count() <= 10 and 1 <= asks.count() <= 10
+
+    def best(rows: sync_api.Locator) -> float:
+        return float(rows.first.locator("td").first.inner_text().replace(",", ""))
+
+    sim_bid, sim_ask = _book(simulator)
+    assert best(bids) < best(asks)
+    assert best(bids) == pytest.approx(sim_bid, rel=0.01)
+    assert best(asks) == pytest.approx(sim_ask, rel=0.01)
+    stamp = page.locator("#book-time")
+    first = stamp.inner_text()
+    expect(stamp).not_to_have_text(first, timeout=5_000)  # updated live, about once a second
+    expect(page.locator("#book-quote")).to_contain_text("spread")
+    _shot(page, "order-book")
+
+
+def test_algorithm_forms(page: sync_api.Page) -> None:
+    page.locator('nav button[data-view="algos"]').click()
+    form = page.locator("#algo-launcher")
+    pick = form.locator("[name=algo]")
+    pick.select_option("iceberg")
+    expect(form.locator('[name="params.price"]')).to_be_visible()
+    expect(form.locator('[name="params.display"]')).to_be_visible()
+    expect(form.locator('[name="params.duration_s"]')).to_have_count(0)
+    pick.select_option("stop")
+    kinds = form.locator('[name="params.kind"] option').all_inner_texts()
+    assert kinds[1:] == ["stop_loss", "take_profit", "trailing"]
+    pick.select_option("twap")
+    styles = form.locator('[name="params.execution.style"] option').all_inner_texts()
+    assert styles[1:] == ["aggressive", "passive"]
+    form.locator("[name=quantity]").fill("0.01")
+    form.locator("[name=algo_id]").fill("ui_twap_bad")
+    form.locator('[name="params.duration_s"]').fill("60")
+    form.locator('[name="params.slices"]').fill("3")
+    form.locator('[name="params.interval_s"]').fill("10")
+    form.get_by_role("button", name="Start algorithm").click()
+    expect(page.locator("#algo-result")).to_contain_text("exactly one of slices and interval_s")
+    _shot(page, "algorithm-form")
+
+
+@pytest.fixture(scope="module")
+def role_users(reader: QuestDBReader) -> dict[Role, tuple[str, str]]:
+    """(user name, token) of one new user per role."""
+    store = UserStore(reader)
+    suffix = datetime.now(UTC).strftime("%H%M%S%f")
+    users = {}
+    for role in (Role.VIEWER, Role.TRADER, Role.RISK):
+        name = f"ui-{role}-{suffix}"
+        store.add_user(name, role, "test")
+        users[role] = (name, store.issue_token(name, "browser", None, "test").token)
+    return users
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.TRADER, Role.RISK])
+def test_actions_follow_the_role(
+    browser: sync_api.Browser,
+    running: RunningService,
+    role_users: dict[Role, tuple[str, str]],
+    role: Role,
+) -> None:
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        tab = context.new_page()
+        tab.goto(f"{running.url}/dashboard")
+        name, token = role_users[role]
+        tab.get_by_label("User token").fill(token)
+        tab.get_by_role("button", name="Sign in").click()
+        expect(tab.locator("#whoami")).to_have_text(f"{name} · {role}")
+        may = {
+            "kill switch": role == Role.RISK,
+            "audit view": role == Role.RISK,
+            "order ticket": role == Role.TRADER,
+            "cancel column": role == Role.TRADER,
+            "algorithm launcher": role == Role.TRADER,
+        }
+
+        def check(what: str, locator: sync_api.Locator) -> None:
+            if may[what]:
+                expect(locator, f"{role} should see the {what}").to_be_visible()
+            else:
+                expect(locator, f"{role} should not see the {what}").to_be_hidden()
+
+        check("kill switch", tab.locator("#kill-switch"))
+        check("audit view", tab.locator('nav button[data-view="audit"]'))
+        tab.locator('nav button[data-view="orders"]').click()
+        expect(tab.locator("#view-orders")).to_have_attribute("data-ready", "true")
+        check("order ticket", tab.locator("#order-ticket"))
+        check("cancel column", tab.locator("#orders-table th.actions"))
+        tab.locator('nav button[data-view="algos"]').click()
+        expect(tab.locator("#view-algos")).to_have_attribute("data-ready", "true")
+        check("algorithm launcher", tab.locator("#algo-launcher"))
+        _shot(tab, f"role-{role}")
+    finally:
+        context.close()
+
+
+def test_audit_view_with_filters(
+    page: sync_api.Page, running: RunningService, role_users: dict[Role, tuple[str, str]]
+) -> None:
+    viewer, token = role_users[Role.VIEWER]
+    with running.client(token) as as_viewer:
+        refused = as_viewer.post("/risk/kill-switch", json={"engaged": True})
+        assert refused.status_code == 403
+    page.locator('nav button[data-view="audit"]').click()
+    expect(page.locator("#view-audit")).to_have_attribute("data-ready", "true")
+    rows = page.locator("#audit-table tbody tr")
+    expect(rows.first).to_have_attribute("data-outcome", re.compile("^(allowed|denied)$"))
+    filters = page.locator("#audit-filters")
+    filters.locator("[name=user]").fill(viewer)
+    filters.locator("[name=outcome]").select_option("denied")
+    filters.get_by_role("button", name="Filter").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-action", "set_kill_switch")
+    expect(rows.first).to_have_attribute("data-user", viewer)
+    _shot(page, "audit")
+    filters.locator("[name=outcome]").select_option("allowed")
+    filters.get_by_role("button", name="Filter").click()
+    expect(page.locator("#audit-table tr.empty")).to_contain_text("no audit event matches")
+
+
+def test_api_docs_offline_with_authorize(
+    browser: sync_api.Browser, running: RunningService
+) -> None:
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    outside: list[str] = []
+
+    def only_the_service(route: sync_api.Route) -> None:
+        if route.request.url.startswith(running.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_the_service)
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(10_000)
+        tab.goto(f"{running.url}/docs")
+        title = tab.locator(".swagger-ui .info .title")
+        expect(title).to_contain_text("Delta Works", timeout=20_000)  # a 1.5 MB bundle to parse
+        tab.locator(".swagger-ui .auth-wrapper .authorize").click()
+        dialog = tab.locator(".swagger-ui .modal-ux")
+        dialog.locator("input").fill(TOKEN)
+        dialog.get_by_role("button", name="Apply credentials").click()
+        expect(dialog.get_by_role("button", name="Remove authorization")).to_be_visible()
+        dialog.locator("button.btn-done").click()
+        operation = tab.locator(".opblock", has=tab.locator('[data-path="/status"]'))
+        operation.locator(".opblock-summary").click()
+        operation.get_by_role("button", name="Try it out").click()
+        operation.get_by_role("button", name="Execute").click()
+        status = operation.locator(".live-responses-table tbody .response-col_status").first
+        expect(status).to_have_text("200")
+        expect(operation.locator(".curl-command")).to_contain_text("Authorization: Bearer")
+        _shot(tab, "swagger-authorized")
+        tab.goto(f"{running.url}/redoc")
+        heading = tab.get_by_role("heading", name=re.compile("Delta Works execution service"))
+        expect(heading).to_be_visible(timeout=20_000)
+        expect(tab.get_by_text("bearer", exact=False).first).to_be_visible()
+        _shot(tab, "redoc")
+        assert not outside, f"the documentation reached outside the service: {outside}"
+    finally:
+        context.close()
 
 
 def test_sign_out_forgets_the_token(page: sync_api.Page) -> None:

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from deltaworks_core.config import DEFAULT_CONFIG_PATH, Settings, load_settings
 from deltaworks_core.venues.simulator import SimulatorServer, running_simulator
-from deltaworks_exec.cli import app
+from deltaworks_exec.cli import app, main
 from tests.exec_harness import TOKEN, ServiceProcess
 
 pytest_plugins = ("tests.exec_fixtures",)
@@ -108,3 +108,59 @@ def _run_demo(settings: Settings, simulator: SimulatorServer, tmp_path: Path) ->
     assert "MAX_ORDER_NOTIONAL" in result.stdout
     assert "the first order, nothing sent" in result.stdout
     assert "TWAP completed: 0.003 BTC/USDT" in result.stdout
+
+
+@pytest.fixture
+def entry(
+    service: ServiceProcess, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., tuple[int, str, str]]:
+    """``deltaworks-exec ARGS`` as its entry point runs it: (exit code, stdout, stderr)."""
+    monkeypatch.setenv("DELTAWORKS_API_TOKEN", TOKEN)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["deltaworks-exec", "--url", service.url, *args])
+        with pytest.raises(SystemExit) as stopped:
+            main()
+        captured = capsys.readouterr()
+        return int(stopped.value.code or 0), captured.out, captured.err
+
+    return run
+
+
+def test_exit_codes_and_local_validation(
+    entry: Callable[..., tuple[int, str, str]], simulator: SimulatorServer
+) -> None:
+    code, _, err = entry("order", "submit", "sim_a", "BTC/USDT", "purchase", "1")
+    assert code == 2 and "'purchase' is not one of 'buy', 'sell'" in err
+    code, _, err = entry("order", "submit", "sim_a", "BTC/USDT", "buy", "1", "--type", "banana")
+    assert code == 2 and "'banana' is not one of 'market', 'limit'" in err
+    code, _, err = entry("order", "list", "--status", "bogus")
+    assert code == 2 and "'bogus' is not one of pending_new" in err
+    code, out, _ = entry("order", "submit", "sim_a", "BTC/USDT", "buy", "0.001", "--type", "market")
+    assert code == 0, out
+    depth = simulator.engine("sim_a").order_book("BTC/USDT", 1)
+    price = round(depth.bids[0][0] * float(depth.market.tick) * 0.99, 2)
+    code, out, _ = entry("order", "submit", "sim_a", "BTC/USDT", "buy", "10", "--price", str(price))
+    assert code == 3, out  # rejected: exit 3
+    assert "rejected" in out
+    code, out, err = entry("order", "submit", "sim_a", "BTC/USDT", "buy", "-1", "--type", "market")
+    assert code == 1 and "No such option" not in err  # -1 is a value: the service refuses it
+    assert "amount" in out
+
+
+def test_json_anywhere_and_ids_copied_from_the_list(
+    entry: Callable[..., tuple[int, str, str]],
+) -> None:
+    code, out, _ = entry(
+        "order", "submit", "sim_a", "BTC/USDT", "buy", "0.001", "--type", "market", "--json"
+    )
+    assert code == 0
+    submitted = json.loads(out)[0]
+    code, table, _ = entry("order", "list", "--limit", "5")  # the table, piped
+    assert code == 0
+    shown = re.findall(r"[0-9A-Za-z-]{8,}", table)
+    assert submitted["order_id"] in shown, table
+    code, out, _ = entry("order", "show", submitted["order_id"], "--json")
+    assert code == 0 and json.loads(out)["order"]["order_id"] == submitted["order_id"]
+    code, out, _ = entry("--json", "order", "show", submitted["order_id"])
+    assert json.loads(out)["order"]["status"] == "filled"

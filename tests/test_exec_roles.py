@@ -32,6 +32,7 @@ running = dashboard_support.running
 
 # Routes anyone may call: liveness, the dashboard's static page, FastAPI's own documentation.
 PUBLIC = {
+    "/",
     "/health",
     "/dashboard",
     "/dashboard/",

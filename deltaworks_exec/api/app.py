@@ -15,7 +15,9 @@ from deltaworks_exec.api.algos import algo_router
 from deltaworks_exec.api.arbitrage import arbitrage_router
 from deltaworks_exec.api.audit import router as audit_router
 from deltaworks_exec.api.dashboard import router as dashboard_router
+from deltaworks_exec.api.docs_pages import add_docs_pages
 from deltaworks_exec.api.execution_reports import router as execution_reports_router
+from deltaworks_exec.api.openapi_polish import polish_openapi
 from deltaworks_exec.api.roles import (
     acting_user,
     allow,
@@ -90,6 +92,8 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
         "Every endpoint but /health needs `Authorization: Bearer <token>` and a role that "
         "grants the endpoint's permission (`x-permission`, `x-roles`).",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.service = service
     app.include_router(algo_router())
@@ -275,7 +279,8 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
         dependencies=[allow(Permission.RISK)],
     )
     async def set_kill_switch(body: KillSwitchIn, request: Request) -> dict:
-        """On: block new orders and cancel every open one. Off: release."""
+        """Engage or release the kill switch. On: block new orders and cancel every open one;
+        off: accept orders again."""
         _oms(request)
         canceled = await service.set_kill_switch(body.engaged, body.reason, acting_user(request))
         return {"engaged": body.engaged, "canceled": canceled}
@@ -301,4 +306,6 @@ def create_app(service: ExecService, token: str | None) -> FastAPI:
         await app.state.feeds.serve(websocket, presented, principal)
 
     document_roles(app)
+    polish_openapi(app)
+    add_docs_pages(app)
     return app

@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 
 from deltaworks_core.questdb import QuestDBReader
 from deltaworks_exec.api import dashboard_queries as queries
+from deltaworks_exec.api.dashboard_meta import router as meta_router
 from deltaworks_exec.api.dashboard_schemas import (
     AlgoProgressOut,
     ArbitrageOut,
@@ -31,7 +32,12 @@ from deltaworks_exec.api.roles import allow
 from deltaworks_exec.auth.roles import Permission
 from deltaworks_exec.dashboard import STATIC
 
-_MEDIA_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
+_MEDIA_TYPES = {
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+}
 _CSP = (
     "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
     "style-src 'self'; script-src 'self'; frame-ancestors 'none'"
@@ -154,3 +160,4 @@ def _file(path: Path) -> FileResponse:
 
 
 router.include_router(data)
+router.include_router(meta_router)

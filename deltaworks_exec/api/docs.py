@@ -19,8 +19,10 @@ API_DOC = REPO_ROOT / "docs" / "API.md"
 _INTRO = """# Delta Works execution service API
 
 Generated from the OpenAPI schema by `python -m deltaworks_exec.api.docs` (a test checks
-that this file is current). The running service serves the schema at `/openapi.json` and
-interactive documentation at `/docs`.
+that this file is current). The running service serves the schema at `/openapi.json`,
+interactive documentation at `/docs` (Swagger UI: *Authorize* with the bearer token, then
+"Try it out") and `/redoc`, both from its own files (no internet needed), and the
+dashboard at `/dashboard/` (`GET /` redirects there). `deltaworks-exec serve` logs these URLs.
 
 * **Authentication**: every endpoint but `/health` needs `Authorization: Bearer <token>`.
   A user token (`dwt_<id>.<secret>`) comes from `deltaworks-exec users add|token` and acts
@@ -61,19 +63,23 @@ interactive documentation at `/docs`.
 `deltaworks-exec serve [--host H] [--port P] [--dev] [--poll-interval S]` runs the service
 (SIGTERM or Ctrl-C: graceful shutdown). The other commands talk to a running service at
 `--url`, `$DELTAWORKS_EXEC_URL` or `[exec] host:port`, with the token from the environment;
-`--json` (before the command) prints raw JSON instead of tables:
+`--json` (anywhere on the line) prints raw JSON instead of tables. Tables show ids whole (copy
+them into `order show` or `order cancel`) and prices and amounts to the market's precision.
+Choices (`buy`/`sell`, `--type`, `--tif`, `--status`) are checked before anything is sent.
+Exit codes: 0 done (an order accepted), 1 the service refused or failed (HTTP error,
+unreachable), 2 bad input caught locally, 3 an order answered `rejected`:
 
 ```
 deltaworks-exec order submit sim_a BTC/USDT buy 0.01 --type limit --price 60000 [--tif IOC]
 deltaworks-exec order cancel ORDER_ID
 deltaworks-exec order list [--open] [--status filled] [--exchange sim_a] [--symbol BTC/USDT]
-deltaworks-exec order show ORDER_ID
+deltaworks-exec order show ORDER_ID [--json]
 deltaworks-exec kill-switch on|off [--reason TEXT]
 deltaworks-exec arb enable BTC/USDT sim_a sim_b --amount 0.01 --min-edge-bps 5 \\
     [--retry-bound-bps 10]
 deltaworks-exec arb disable BTC-USDT.sim_a.sim_b
 deltaworks-exec arb pairs | arb trades [--status exposed] | arb show TRADE_ID
-deltaworks-exec --json status
+deltaworks-exec status --json
 ```
 
 Users and tokens are managed locally, against QuestDB (no API token needed; whoever runs

@@ -15,6 +15,7 @@ from deltaworks_exec.cli.arbitrage import arbitrage_app
 from deltaworks_exec.cli.audit import audit_app
 from deltaworks_exec.cli.backtest import backtest
 from deltaworks_exec.cli.client import URL_ENV_VAR, ServiceClient
+from deltaworks_exec.cli.entry import run
 from deltaworks_exec.cli.orders import order_app
 from deltaworks_exec.cli.record import record
 from deltaworks_exec.cli.reports import report_app
@@ -23,13 +24,16 @@ from deltaworks_exec.cli.users import users_app
 
 client = ServiceClient()
 app = typer.Typer(
-    help="Delta Works execution service: orders, algorithms, arbitrage, kill switch, backtests."
+    help="Delta Works execution service: orders, algorithms, arbitrage, kill switch, backtests.",
+    rich_markup_mode=None,  # plain help: no type label on flags
 )
 
 
 @app.callback()
-def main(
-    as_json: Annotated[bool, typer.Option("--json", help="Print raw JSON.")] = False,
+def root(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print raw JSON (accepted anywhere on the line).")
+    ] = False,
     url: Annotated[
         str | None,
         typer.Option(help=f"Service URL (default: ${URL_ENV_VAR}, else exec.host:port)."),
@@ -48,3 +52,8 @@ app.add_typer(arbitrage_app(client), name="arb")
 app.add_typer(report_app(client), name="report")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+
+
+def main() -> None:
+    """The ``deltaworks-exec`` command (exit codes: see ``cli.entry``)."""
+    run(app, "deltaworks-exec")

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.markup import escape
 
 from deltaworks_core.cli_numbers import finite
+from deltaworks_core.models import Side
 from deltaworks_exec.cli.client import ServiceClient
-from deltaworks_exec.cli.output import console, echo_json, print_rows, print_table
+from deltaworks_exec.cli.output import console, echo_json, iso_ms, print_rows, print_table
+
+Algorithm = Literal["twap", "vwap", "iceberg", "stop", "bracket"]
 
 COLUMNS = ("algo_id", "algo", "status", "exchange", "symbol", "side", "quantity", "filled",
            "average", "target", "message")  # fmt: skip
@@ -31,10 +34,10 @@ def algo_app(client: ServiceClient) -> typer.Typer:
 
     @app.command("start")
     def algo_start(
-        algo: Annotated[str, typer.Argument(help="twap, vwap, iceberg, stop or bracket")],
+        algo: Algorithm,
         exchange: str,
         symbol: str,
-        side: str,
+        side: Side,
         quantity: Annotated[float, typer.Argument(parser=finite)],
         params: Annotated[str, typer.Option(help='JSON, e.g. {"duration_s": 600, "slices": 10}')],
         algo_id: str | None = None,
@@ -63,9 +66,13 @@ def algo_app(client: ServiceClient) -> typer.Typer:
         if client.as_json:
             echo_json(detail)
             return
-        show([detail], "algorithm")
-        for name in ("schedule", "orders"):
-            print_rows(detail[name], name)
+        started = {**detail, "start": iso_ms(detail.get("start_ms"))}
+        print_table([started], "algorithm", (*COLUMNS, "start"))
+        schedule = [
+            {"time": iso_ms(p["time_ms"]), "target": p["target"]} for p in detail["schedule"]
+        ]
+        print_rows(schedule, "schedule")
+        print_rows(detail["orders"], "orders")
 
     @app.command("pause")
     def algo_pause(algo_id: str) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
 import json
+import typing
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import psycopg
 import typer
 from psycopg_pool import PoolTimeout
+from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -59,10 +62,35 @@ def _value(text: str) -> object:
     return value
 
 
-def build_strategy(name: str, symbol: str, params: dict[str, str]) -> Strategy:
-    """A strategy by name with ``params`` (JSON values or strings) for ``symbol``."""
+def _typed(strategy: str, name: str, text: str, annotation: Any) -> object:
+    """``text`` (JSON or a string) as the parameter's declared type; a bad one is named."""
+    value = _value(text)
+    if annotation is None:
+        return value
     try:
-        return STRATEGIES[name](symbol, **{k: _value(v) for k, v in params.items()})  # type: ignore[call-arg]
+        return TypeAdapter(annotation).validate_python(value)
+    except ValidationError:
+        kind = getattr(annotation, "__name__", str(annotation))
+        raise ValueError(
+            f"--param {name}={text}: {strategy}'s {name} must be {kind}, got {text!r}"
+        ) from None
+
+
+def build_strategy(name: str, symbol: str, params: dict[str, str]) -> Strategy:
+    """A strategy by name with ``params`` (JSON values or strings) for ``symbol``; a
+    parameter the strategy does not take, or of the wrong type, is named in the error."""
+    cls = STRATEGIES[name]
+    hints = typing.get_type_hints(cls.__init__)
+    accepted = [p for p in inspect.signature(cls).parameters if p != "symbol"]
+    values = {}
+    for key, text in params.items():
+        if key not in accepted:
+            raise ValueError(
+                f"--param {key}: {name} has no parameter {key!r}; it takes {', '.join(accepted)}"
+            )
+        values[key] = _typed(name, key, text, hints.get(key))
+    try:
+        return cls(symbol, **values)  # type: ignore[call-arg]
     except TypeError as exc:
         raise ValueError(f"strategy {name}: {exc}") from None
 

@@ -42,6 +42,15 @@ class ServiceClient:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.Client(base_url=url, headers=headers, timeout=30.0)
 
+    def get_optional(self, path: str) -> Any:
+        """The JSON answer of ``GET path``, or ``None`` on any failure (for optional extras)."""
+        try:
+            with self._http() as client:
+                response = client.get(path)
+        except httpx.HTTPError:
+            return None
+        return response.json() if response.status_code == 200 else None
+
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         """The JSON answer of ``method path``; exits 1 when unreachable or on an HTTP error."""
         try:

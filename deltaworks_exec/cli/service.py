@@ -17,6 +17,8 @@ from deltaworks_core.logging_setup import OneLineTracebacks, configure_logging
 from deltaworks_exec.cli.client import ServiceClient, settings_or_exit
 from deltaworks_exec.cli.output import console, echo_json
 
+log = logging.getLogger(__name__)
+
 
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
@@ -70,10 +72,18 @@ def serve(
     config = uvicorn.Config(
         create_app(service, token), host=host, port=port, log_config=None, access_log=False
     )
+    log.info("serving", extra=service_urls(host, port))
     server = uvicorn.Server(config)
     server.run()
     if not server.started:  # the reason is logged in one line
         raise typer.Exit(1)
+
+
+def service_urls(host: str, port: int) -> dict[str, str]:
+    """Where the dashboard and the API documentation are, for a service bound to host:port."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    base = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+    return {"dashboard": f"{base}/dashboard/", "docs": f"{base}/docs", "redoc": f"{base}/redoc"}
 
 
 def add_service_commands(app: typer.Typer, client: ServiceClient) -> None:

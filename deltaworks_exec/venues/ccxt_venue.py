@@ -97,6 +97,9 @@ class CcxtVenue:
             maker_fee=float(market.get("maker") or 0.0),
         )
 
+    def symbols(self) -> list[str]:
+        return sorted(self._exchange.markets or {})
+
     def amount_to_precision(self, symbol: str, amount: float) -> float:
         return float(self._exchange.amount_to_precision(symbol, amount))
 

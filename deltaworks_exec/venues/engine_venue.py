@@ -156,6 +156,9 @@ class EngineVenue:
         taker_ppm = self.engine.fee_ppm(m, maker=False)
         return market_rules(m, maker_ppm / 1_000_000, taker_ppm / 1_000_000)
 
+    def symbols(self) -> list[str]:
+        return sorted(self.engine.markets)
+
     def amount_to_precision(self, symbol: str, amount: float) -> float:
         m = self._market(symbol)
         value = to_step(amount, float(m.step))

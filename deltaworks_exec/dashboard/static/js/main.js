@@ -1,16 +1,24 @@
-// Sign-in, navigation between views, periodic refresh, the kill switch.
+// Sign-in by user token, navigation between the views the role may see, periodic refresh,
+// the kill switch (for roles that may use it).
 
 import { ApiError, get, post, request, token, whenUnauthorized } from "./api.js";
 import { el, notice } from "./dom.js";
+import { can, session, setSession } from "./session.js";
 import * as stream from "./stream.js";
 import { view as algos } from "./views/algos.js";
 import { view as arbitrageTrades } from "./views/arbitrage_trades.js";
+import { view as audit } from "./views/audit.js";
 import { view as backtests } from "./views/backtests.js";
+import { view as book } from "./views/book.js";
 import { view as orders } from "./views/orders.js";
 import { view as portfolio } from "./views/portfolio.js";
 import { arbitrage, withdrawals } from "./views/simple.js";
 
-const VIEWS = [portfolio, orders, algos, arbitrage, arbitrageTrades, backtests, withdrawals];
+// A view with `permission` is shown only to roles that grant it.
+const ALL_VIEWS = [
+  portfolio, orders, book, algos, arbitrage, arbitrageTrades, backtests, withdrawals, audit,
+];
+let VIEWS = ALL_VIEWS;
 const REFRESH_MS = 10_000;
 const $ = (selector) => document.querySelector(selector);
 
@@ -91,7 +99,24 @@ async function confirmKillSwitch(event) {
   }
 }
 
+/** Navigation and sections for the views the signed-in role may see. */
+function layout() {
+  VIEWS = ALL_VIEWS.filter((v) => !v.permission || can(v.permission));
+  rendered.clear();
+  $("nav").replaceChildren(
+    ...VIEWS.map((v) =>
+      el("button", { type: "button", dataset: { view: v.id }, onclick: () => (location.hash = v.id) }, v.title),
+    ),
+  );
+  $("main").replaceChildren(...VIEWS.map((v) => el("section", { id: `view-${v.id}`, hidden: true })));
+  const { user, role } = session();
+  $("#whoami").textContent = `${user} · ${role}`;
+  $("#kill-switch").hidden = !can("risk");
+}
+
 async function start() {
+  setSession(await get("/dashboard/api/me"));
+  layout();
   $("#signin").hidden = true;
   $("#app").hidden = false;
   stream.connect(token.get());
@@ -111,9 +136,9 @@ function signOut(message = "") {
 async function signIn(event) {
   event.preventDefault();
   const candidate = $("#token").value.trim();
-  if (!candidate) return notice($("#signin-error"), "Enter the API token.", "error");
+  if (!candidate) return notice($("#signin-error"), "Enter your user token.", "error");
   try {
-    await request("GET", "/status", undefined, candidate);
+    await request("GET", "/dashboard/api/me", undefined, candidate);
   } catch (error) {
     const refused = error instanceof ApiError && [401, 403].includes(error.status);
     const message = refused
@@ -127,12 +152,6 @@ async function signIn(event) {
 }
 
 function build() {
-  $("nav").replaceChildren(
-    ...VIEWS.map((v) =>
-      el("button", { type: "button", dataset: { view: v.id }, onclick: () => (location.hash = v.id) }, v.title),
-    ),
-  );
-  $("main").append(...VIEWS.map((v) => el("section", { id: `view-${v.id}`, hidden: true })));
   $("#signin-form").addEventListener("submit", signIn);
   $("#sign-out").addEventListener("click", () => signOut());
   $("#kill-switch").addEventListener("click", askKillSwitch);

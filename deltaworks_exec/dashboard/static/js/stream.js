@@ -1,6 +1,8 @@
-// The service's WebSocket (/ws): order, fill and kill-switch events, reconnecting with backoff.
+// The service's WebSocket (/ws): order, fill, kill-switch and book events, reconnecting with
+// backoff; book subscriptions are sent again after a reconnect.
 
 const handlers = new Map();
+const books = new Map(); // exchange -> Set of symbols subscribed on this connection
 let socket = null;
 let retry = 500;
 let wanted = false;
@@ -23,6 +25,7 @@ export function connect(bearer) {
   socket.addEventListener("open", () => {
     retry = 500;
     statusListener("live");
+    for (const [exchange, symbols] of books) send({ subscribe: { exchange, symbols: [...symbols] } });
   });
   socket.addEventListener("message", (message) => {
     const event = JSON.parse(message.data);
@@ -34,6 +37,18 @@ export function connect(bearer) {
     setTimeout(() => wanted && connect(bearer), retry);
     retry = Math.min(retry * 2, 10_000);
   });
+}
+
+function send(message) {
+  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+}
+
+/** Receive `book` events (top levels, about once a second) of `symbol` on `exchange`. */
+export function subscribeBook(exchange, symbol) {
+  if (!books.has(exchange)) books.set(exchange, new Set());
+  if (books.get(exchange).has(symbol)) return;
+  books.get(exchange).add(symbol);
+  send({ subscribe: { exchange, symbols: [symbol] } });
 }
 
 export function disconnect() {

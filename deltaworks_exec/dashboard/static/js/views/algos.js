@@ -1,16 +1,13 @@
-// Algorithm launcher (when the service has an algorithm API) and parent orders' progress.
+// Algorithm launcher (one form per algorithm, built from /dashboard/api/algo-forms) and parent
+// orders' progress; actions only for roles that may trade.
 
 import { ApiError, get, paths, request } from "../api.js";
-import { el, notice, num, table, time } from "../dom.js";
+import { el, notice, num, replaceTable, table, time } from "../dom.js";
 import { lineChart, progressBar } from "../charts.js";
+import { markets, symbolOptions } from "../markets.js";
+import { can } from "../session.js";
 import * as stream from "../stream.js";
 
-const DEFAULT_PARAMS = {
-  twap: { duration_s: 60, slices: 6 },
-  vwap: { duration_s: 300, bucket_s: 60, days: 5 }, // volume profile from the candles table
-  iceberg: { price: 60000, display: 0.01 },
-  bracket: { take_profit: 66000, stop_loss: 57000 },
-};
 const ACTIONS = { pending: ["cancel"], running: ["pause", "cancel"], paused: ["resume", "cancel"] };
 
 let root = null;
@@ -57,13 +54,18 @@ const columns = () => [
   { label: "avg", value: (a) => num(a.average), className: "n" },
   { label: "status", value: (a) => el("span", { class: `status ${a.status}` }, a.status || "") },
   { label: "last event", value: (a) => `${time(a.ts)} ${a.message || ""}` },
-  {
-    label: "",
-    value: (a) =>
-      (ACTIONS[a.status] || [])
-        .filter((name) => api.actions[name])
-        .map((name) => el("button", { class: "small", onclick: () => act(name, a.algo_id) }, name)),
-  },
+  ...(can("trade")
+    ? [
+        {
+          label: "",
+          className: "actions",
+          value: (a) =>
+            (ACTIONS[a.status] || [])
+              .filter((name) => api.actions[name])
+              .map((name) => el("button", { class: "small", onclick: () => act(name, a.algo_id) }, name)),
+        },
+      ]
+    : []),
 ];
 
 async function showHistory(algoId) {
@@ -87,7 +89,42 @@ async function showHistory(algoId) {
   );
 }
 
-function launcher(venues) {
+/** An input for one parameter field ({name, kind, required, default, choices, help}). */
+function paramInput(spec) {
+  const name = `params.${spec.name}`;
+  const hint = spec.default === null || spec.default === undefined ? (spec.required ? "required" : "optional") : `default ${spec.default}`;
+  let input;
+  if (spec.kind === "boolean") {
+    input = el("select", { name }, el("option", { value: "" }, hint), el("option", {}, "true"), el("option", {}, "false"));
+  } else if (spec.kind === "choice") {
+    input = el("select", { name }, el("option", { value: "" }, hint), spec.choices.map((c) => el("option", {}, c)));
+  } else if (spec.kind === "numbers") {
+    input = el("input", { name, placeholder: `comma-separated numbers, ${hint}`, inputmode: "decimal" });
+  } else {
+    input = el("input", { name, type: "number", step: spec.kind === "integer" ? "1" : "any", placeholder: hint, required: spec.required });
+  }
+  return el("label", { title: spec.help || null }, el("span", {}, spec.name.replace(".", " · ")), input);
+}
+
+/** The parameters of the form's inputs, typed and nested (`execution.style`), blanks left out. */
+function readParams(form, specs) {
+  const params = {};
+  for (const spec of specs) {
+    const raw = form.elements[`params.${spec.name}`]?.value.trim();
+    if (!raw) continue;
+    let value = raw;
+    if (spec.kind === "number" || spec.kind === "integer") value = Number(raw);
+    if (spec.kind === "boolean") value = raw === "true";
+    if (spec.kind === "numbers") value = raw.split(/[\s,]+/).filter(Boolean).map(Number);
+    const path = spec.name.split(".");
+    let target = params;
+    for (const key of path.slice(0, -1)) target = target[key] ??= {};
+    target[path.at(-1)] = value;
+  }
+  return params;
+}
+
+function launcher(venues, forms) {
   if (!api.launch) {
     return el(
       "p",
@@ -95,37 +132,46 @@ function launcher(venues) {
       "This service has no algorithm API (POST /algos) yet: parent orders below are read from algo_events.",
     );
   }
-  const params = el("textarea", { name: "params", rows: 3, spellcheck: "false" });
-  const algo = el("select", { name: "algo" }, Object.keys(DEFAULT_PARAMS).map((a) => el("option", {}, a)));
-  const fill = () => (params.value = JSON.stringify(DEFAULT_PARAMS[algo.value]));
-  algo.addEventListener("change", fill);
-  fill();
   const field = (label, input) => el("label", {}, el("span", {}, label), input);
+  const algo = el("select", { name: "algo" }, Object.keys(forms).map((a) => el("option", {}, a)));
+  const exchange = el("select", { name: "exchange" }, venues.map((v) => el("option", {}, v)));
+  const symbol = el("select", { name: "symbol", "aria-label": "symbol" });
+  const params = el("fieldset", { class: "params", id: "algo-params" });
   const form = el(
     "form",
     { id: "algo-launcher", class: "ticket", "aria-label": "algorithm launcher" },
     field("algorithm", algo),
-    field("exchange", el("select", { name: "exchange" }, venues.map((v) => el("option", {}, v)))),
-    field("symbol", el("input", { name: "symbol", value: "BTC/USDT", required: true })),
+    field("exchange", exchange),
+    field("symbol", symbol),
     field("side", el("select", { name: "side" }, el("option", {}, "buy"), el("option", {}, "sell"))),
     field("quantity", el("input", { name: "quantity", type: "number", step: "any", min: "0", required: true })),
     field("algo id", el("input", { name: "algo_id", placeholder: "optional" })),
-    field("parameters (JSON)", params),
+    params,
     el("button", { type: "submit", class: "primary" }, "Start algorithm"),
   );
+  const showParams = () => {
+    params.dataset.algo = algo.value;
+    params.replaceChildren(el("legend", {}, `${algo.value} parameters`), ...forms[algo.value].map(paramInput));
+  };
+  const showSymbols = async () => {
+    const known = await markets(exchange.value);
+    symbolOptions(symbol, [...known.keys()], symbol.value || "BTC/USDT");
+  };
+  algo.addEventListener("change", showParams);
+  exchange.addEventListener("change", showSymbols);
+  showParams();
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const result = root.querySelector("#algo-result");
-    const data = Object.fromEntries(new FormData(form));
-    let parsed;
-    try {
-      parsed = JSON.parse(data.params || "{}");
-    } catch (error) {
-      notice(result, `parameters are not valid JSON: ${error.message}`, "error");
-      return;
-    }
-    const body = { ...data, quantity: Number(data.quantity), params: parsed };
-    if (!body.algo_id) delete body.algo_id;
+    const body = {
+      algo: algo.value,
+      exchange: exchange.value,
+      symbol: symbol.value,
+      side: form.elements.side.value,
+      quantity: Number(form.elements.quantity.value),
+      params: readParams(form, forms[algo.value]),
+    };
+    if (form.elements.algo_id.value) body.algo_id = form.elements.algo_id.value;
     try {
       const started = await request("POST", api.launch, body);
       selected = started?.algo_id || selected;
@@ -135,7 +181,7 @@ function launcher(venues) {
     }
     await view.refresh();
   });
-  return form;
+  return { form, ready: showSymbols() };
 }
 
 function remember(event) {
@@ -145,7 +191,8 @@ function remember(event) {
 
 function renderTable() {
   const rows = [...latest.values()].sort((a, b) => Date.parse(b.ts) - Date.parse(a.ts));
-  root.querySelector("#algos-table").replaceChildren(
+  replaceTable(
+    root.querySelector("#algos-table"),
     table(columns(), rows, {
       rowAttrs: (a) => ({ dataset: { algoId: a.algo_id, status: a.status } }),
       empty: "no parent orders yet",
@@ -166,10 +213,18 @@ export const view = {
   async render(container) {
     root = container;
     api = discover(await paths());
-    const venues = await get("/venues");
+    const launch = [];
+    if (can("trade")) {
+      const [venues, forms] = await Promise.all([get("/venues"), get("/dashboard/api/algo-forms")]);
+      const built = launcher(venues, forms);
+      if (built instanceof Node) launch.push(el("h2", {}, "Launch"), built);
+      else {
+        await built.ready;
+        launch.push(el("h2", {}, "Launch"), built.form);
+      }
+    }
     root.replaceChildren(
-      el("h2", {}, "Launch"),
-      launcher(venues),
+      ...launch,
       el("div", { id: "algo-result" }),
       el("h2", {}, "Parent orders ", el("small", {}, "progress against schedule")),
       el("div", { class: "scroll", id: "algos-table" }),

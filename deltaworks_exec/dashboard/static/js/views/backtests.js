@@ -1,7 +1,7 @@
 // Backtest runs with their metrics, and the equity and drawdown curves of the selected run.
 
 import { get } from "../api.js";
-import { el, money, num, table, time } from "../dom.js";
+import { el, money, num, replaceTable, table, time } from "../dom.js";
 import { lineChart } from "../charts.js";
 
 let root = null;
@@ -42,13 +42,22 @@ export const view = {
   },
   async refresh() {
     const runs = await get("/dashboard/api/backtests?limit=50");
-    root.replaceChildren(
-      el("div", { class: "scroll", id: "backtests-table" }, table(columns, runs, {
+    const holder = el("div", { class: "scroll", id: "backtests-table" });
+    const previous = root.querySelector("#backtests-table table");
+    if (previous) holder.append(previous);
+    replaceTable(
+      holder,
+      table(columns, runs, {
         rowAttrs: (r) => ({ dataset: { runId: r.run_id } }),
-        empty: "no backtest runs stored yet: deltaworks-exec backtest ...",
-      })),
-      el("div", { id: "backtest-charts", class: "chart-box" }),
+        empty: el(
+          "span",
+          {},
+          "no backtest runs stored yet: run one with ",
+          el("code", {}, "deltaworks-exec backtest ma_cross --exchange sim_a --symbol BTC/USDT --store"),
+        ),
+      }),
     );
+    root.replaceChildren(holder, el("div", { id: "backtest-charts", class: "chart-box" }));
     const runId = runs.some((r) => r.run_id === selected) ? selected : runs[0]?.run_id;
     if (runId) await show(runId);
   },

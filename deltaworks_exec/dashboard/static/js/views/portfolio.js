@@ -1,7 +1,7 @@
 // Holdings and portfolio value by exchange and account type (from the pipelines' tables).
 
 import { get } from "../api.js";
-import { el, money, num, table, time } from "../dom.js";
+import { el, money, num, replaceTable, table, time } from "../dom.js";
 import { lineChart } from "../charts.js";
 
 const holdingColumns = [
@@ -64,6 +64,15 @@ function chart(history) {
 
 let root = null;
 
+/** The holdings table, sorted as the user last sorted it. */
+function holdingsTable(holdings) {
+  const holder = el("div", { class: "scroll", id: "holdings-table" });
+  const previous = root.querySelector("#holdings-table table");
+  if (previous) holder.append(previous);
+  replaceTable(holder, table(holdingColumns, holdings, { empty: "no holdings snapshot yet: run the pipelines (make demo)" }));
+  return holder;
+}
+
 export const view = {
   id: "portfolio",
   title: "Portfolio",
@@ -87,7 +96,7 @@ export const view = {
       cards(portfolio.latest.filter(keep)),
       el("div", { class: "chart-box" }, chart(portfolio.history.filter(keep))),
       el("h2", {}, "Holdings ", el("small", {}, "latest snapshot of each account")),
-      el("div", { class: "scroll", id: "holdings-table" }, table(holdingColumns, holdings, { empty: "no holdings snapshot yet: run the pipelines (make demo)" })),
+      holdingsTable(holdings),
     );
   },
 };

@@ -1,7 +1,7 @@
 // Read-only tables: recent withdrawals and arbitrage opportunities.
 
 import { get } from "../api.js";
-import { el, num, table, time } from "../dom.js";
+import { el, num, replaceTable, table, time } from "../dom.js";
 
 function tableView(id, title, path, columns, empty) {
   let root = null;
@@ -14,7 +14,8 @@ function tableView(id, title, path, columns, empty) {
     },
     async refresh() {
       const rows = await get(path);
-      root.replaceChildren(el("div", { class: "scroll", id: `${id}-table` }, table(columns, rows, { empty })));
+      if (!root.querySelector(`#${id}-table`)) root.replaceChildren(el("div", { class: "scroll", id: `${id}-table` }));
+      replaceTable(root.querySelector(`#${id}-table`), table(columns, rows, { empty }));
     },
   };
 }
