@@ -281,3 +281,18 @@ def test_an_algorithm_below_the_minimum_is_refused_with_the_reason(
     assert response.status_code == 422, response.text
     assert "cannot be executed" in response.text and "minimum notional 5.0 USDT" in response.text
     assert all(row["quantity"] != 0.00002 for row in api.get("/algos").json())
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/orders?status=bogus", "status"),
+        ("/orders?limit=0", "limit"),
+        ("/orders?open_only=maybe", "open_only"),
+        ("/algos?status=bogus", "status"),
+    ],
+)
+def test_a_bad_list_filter_is_refused_naming_it(api: httpx.Client, path: str, field: str) -> None:
+    response = api.get(path)
+    assert response.status_code == 422, response.text
+    assert _names_field(response, field)

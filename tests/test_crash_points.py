@@ -45,15 +45,20 @@ def test_a_bad_switch_names_what_is_wrong(value: str, problem: str) -> None:
         parse(value)
 
 
+LIVE = ExchangeSettings(
+    name="real", mode="live", api_key_env="REAL_API_KEY", secret_env="REAL_API_SECRET"
+)
+
+
 def test_off_unless_set() -> None:
-    assert arm({}, [ExchangeSettings(name="real", mode="live")]) is None
+    assert arm({}, [LIVE]) is None
 
 
 def test_the_service_refuses_the_switch_with_a_live_exchange(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     live = settings.model_copy(
-        update={"exchanges": (*settings.exchanges, ExchangeSettings(name="real", mode="live"))}
+        update={"exchanges": (*settings.exchanges, LIVE)}
     )
     monkeypatch.setenv(ENV, "oms.venue_accepted:1")
     service = ExecService(live, RiskLimits())

@@ -59,6 +59,7 @@ def test_code_location_loads_everything() -> None:
     assert {s.name for s in repo.sensor_defs} == {"withdrawal_sync", "deposit_sync"}
     assert {s.name for s in repo.schedule_defs} == {
         "holdings_snapshot",
+        "transfers_refresh",
         "candles_daily",
         "withdrawals_backstop",
         "deposits_backstop",

@@ -40,7 +40,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import ccxt
 
@@ -54,6 +54,7 @@ from deltaworks_exec.venue import OrderRequest, OrderType, TimeInForce, Venue
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ALGO_ID = re.compile(r"[A-Za-z0-9_]{1,28}")
+AlgoStatus = Literal["pending", "running", "paused", "completed", "canceled", "failed"]
 TERMINAL = frozenset({"completed", "canceled", "failed"})
 _TRANSITIONS = {
     "pending": {"running", "canceled", "failed"},

@@ -13,7 +13,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field, field_validator
 
 from deltaworks_core.numbers import Amount, non_finite_path
-from deltaworks_exec.algos.base import AlgoError
+from deltaworks_exec.algos.base import AlgoError, AlgoStatus
 from deltaworks_exec.algos.supervisor import AlgoSupervisor, UnknownAlgoError, detail, summary
 from deltaworks_exec.api.roles import acting_user, allow
 from deltaworks_exec.api.validation import SKIPPED_HEADER, listable
@@ -123,7 +123,7 @@ def algo_router() -> APIRouter:
         responses={200: {"headers": {SKIPPED_HEADER: {"description": "damaged rows left out"}}}},
     )
     async def list_algos(
-        request: Request, response: Response, status: str | None = None
+        request: Request, response: Response, status: AlgoStatus | None = None
     ) -> list[AlgoOut]:
         """Every parent order, optionally by status; a damaged stored row is left out and
         named in the ``X-Skipped-Rows`` header."""
