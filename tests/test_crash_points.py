@@ -57,9 +57,7 @@ def test_off_unless_set() -> None:
 def test_the_service_refuses_the_switch_with_a_live_exchange(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    live = settings.model_copy(
-        update={"exchanges": (*settings.exchanges, LIVE)}
-    )
+    live = settings.model_copy(update={"exchanges": (*settings.exchanges, LIVE)})
     monkeypatch.setenv(ENV, "oms.venue_accepted:1")
     service = ExecService(live, RiskLimits())
     with pytest.raises(CrashSwitchError, match="refused with live exchanges: real"):
