@@ -91,9 +91,8 @@ class ExecService:
             else:
                 self.venues[exchange.name] = venue
         self.market = BookCache(self.venues, max_age_s=self.limits.max_book_age_s)
-        for exchange in settings.exchanges:
-            if exchange.name in self.venues:
-                self.market.watch(exchange.name, exchange.symbols)
+        for exchange in settings.exchanges:  # a venue down now is followed once it is up
+            self.market.watch(exchange.name, exchange.symbols)
         self.oms = OrderManager(
             self.venues,
             self.journal,

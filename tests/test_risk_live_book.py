@@ -80,3 +80,21 @@ async def test_risk_refuses_an_order_on_a_stale_feed(
         await asyncio.sleep(0.05)
     again, _ = await oms.submit(await bid_order(oms, market))
     assert again.status == "new"
+
+
+async def test_a_venue_in_service_after_the_watch_began_is_followed(
+    desk: tuple[OrderManager, BookCache, ExchangeEngine],
+) -> None:
+    oms, _, engine = desk
+    venues: dict[str, CcxtVenue] = {}
+    late = BookCache(venues, first_book_s=0.3)  # type: ignore[arg-type]
+    try:
+        late.watch(engine.name, [SYMBOL])  # the venue is down: nothing to follow yet
+        assert await late.quote(engine.name, SYMBOL) is None
+        venues[engine.name] = oms.venues[engine.name]  # type: ignore[assignment]  # back up
+        deadline = time.monotonic() + 10
+        while await late.quote(engine.name, SYMBOL) is None:
+            assert time.monotonic() < deadline, "the venue back in service is not followed"
+            await asyncio.sleep(0.1)
+    finally:
+        await late.close()

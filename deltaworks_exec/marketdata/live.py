@@ -76,9 +76,14 @@ class BookCache:
 
     async def _follow(self, key: tuple[str, str]) -> None:
         exchange, symbol = key
-        venue = self._venues[exchange]
         backoff = Backoff(0.2, 5.0)
         while True:
+            # Looked up each time: a venue down at start, or reconnected as a new object,
+            # is followed once it is (back) in service.
+            venue = self._venues.get(exchange)
+            if venue is None:
+                await asyncio.sleep(backoff.next_delay())
+                continue
             try:
                 book = await venue.watch_order_book(symbol, self._depth)
             except asyncio.CancelledError:
