@@ -4,27 +4,31 @@ Five Binance-dialect exchanges (spot, margin and futures wallets: three balance 
 and five OKX-dialect ones (spot, margin, future and funding account types: two wallets,
 the unified trading account read once). The snapshot of all exchanges (every balance
 and ticker request on the exchanges resource's thread pool, one thread per request, as
-the holdings asset does) against the same requests made one at a time. One untimed
-snapshot first loads markets and fills the client pool, as in a long-running process
-(markets are cached for an hour). Each mode runs three times (medians reported); every
+the holdings asset does) against the same requests made one at a time. The simulator
+runs in a process of its own, as a remote exchange would: its CPU is not the client's.
+One untimed snapshot first loads markets and fills the client pool, as in a long-running
+process (markets are cached for an hour). Each mode runs three times (medians reported); every
 snapshot is written to a private QuestDB and the snapshots' row counts compared.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import statistics
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import dagster as dg
 
-from deltaworks_core.config import ExchangeSettings, load_settings
+from deltaworks_core.config import ExchangeSettings, SimulatorSettings, load_settings
 from deltaworks_core.questdb import ManagedQuestDB, QuestDBReader, migrate
 from deltaworks_core.questdb.server import private_server_settings
 from deltaworks_core.venues.profiles import Wallet, profile_for
@@ -44,6 +48,35 @@ PROFILE_MIX = (
 def wallets_of(exchange: ExchangeSettings) -> list[Wallet]:
     """The distinct wallets a snapshot reads for ``exchange`` (one balance call each)."""
     return profile_for(exchange.ccxt_id).wallets_for(exchange.account_types)
+
+
+def _serve(
+    settings: SimulatorSettings,
+    exchanges: Sequence[ExchangeSettings],
+    url: multiprocessing.SimpleQueue,
+    stop: Event,
+) -> None:
+    with running_simulator(settings, exchanges) as sim:
+        for exchange in exchanges:
+            sim.engine(exchange.name).set_faults(latency_ms=LATENCY_MS)
+        url.put(sim.base_url)
+        stop.wait()
+
+
+@contextmanager
+def simulator_process(
+    settings: SimulatorSettings, exchanges: Sequence[ExchangeSettings]
+) -> Iterator[str]:
+    """The simulator, ``LATENCY_MS`` per request, in a child process; yields its URL."""
+    context = multiprocessing.get_context("spawn")
+    url, stop = context.SimpleQueue(), context.Event()
+    child = context.Process(target=_serve, args=(settings, exchanges, url, stop), daemon=True)
+    child.start()
+    try:
+        yield url.get()
+    finally:
+        stop.set()
+        child.join(timeout=10)
 
 
 def main() -> None:
@@ -67,9 +100,9 @@ def main() -> None:
                 }
             )
             free_port = settings.simulator.model_copy(update={"port": 0})
-            with running_simulator(free_port, settings.exchanges) as sim, ExitStack() as stack:
+            with simulator_process(free_port, settings.exchanges) as url, ExitStack() as stack:
                 requests = sum(len(wallets_of(e)) + 1 for e in configured)  # + tickers
-                resource = ExchangesResource.from_settings(settings, sim.base_url)
+                resource = ExchangesResource.from_settings(settings, url)
                 own = {
                     "exchanges": ExchangesResource(
                         **{**resource.model_dump(), "max_workers": requests}
@@ -79,8 +112,6 @@ def main() -> None:
                 resources = stack.enter_context(dg.build_resources(own))
                 exchanges, questdb = resources.exchanges, resources.questdb
                 snapshot(exchanges, names, exchanges.max_workers)  # warm: markets, clients
-                for name in names:
-                    sim.engine(name).set_faults(latency_ms=LATENCY_MS)
                 timings: dict[str, list[float]] = {"parallel": [], "sequential": []}
                 for _ in range(REPEATS):
                     for label, workers in (("parallel", exchanges.max_workers), ("sequential", 1)):

@@ -289,6 +289,18 @@ def test_klines_are_built_from_the_trade_tape() -> None:
     assert kline[2] == max(t.price for t in trades) and kline[5] == sum(t.qty for t in trades)
 
 
+def test_the_24h_ticker_spans_the_tape_of_the_last_day_as_the_clock_moves() -> None:
+    e = make_engine()
+    synth = e.liquidity("BTC/USDT")
+    for _ in range(3):  # the second and third reuse and drop the first's samples
+        ticker = e.ticker("BTC/USDT")
+        first = ticker.open_time // 1000
+        minutes = range(-(-first // 60) * 60, ticker.close_time // 1000, 60)
+        tape = [ticker.open, ticker.last, *(synth.trade(s)[0] for s in minutes)]
+        assert (ticker.high, ticker.low) == (max(tape), min(tape))
+        e.advance(5_400)
+
+
 def test_withdrawal_window_rules_and_statuses_move_with_the_clock() -> None:
     e = make_engine(withdrawals=5000)
     with pytest.raises(binance.BinanceError, match="90 days"):

@@ -220,7 +220,7 @@ class MarketData(Trading):
 
     @locked
     def ticker(self, symbol: str) -> Ticker:
-        """Rolling 24-hour statistics from the synthetic tape (sampled once a minute)."""
+        """Rolling 24-hour statistics from the synthetic tape (sampled at each whole minute)."""
         self._sync()
         m = self.market(symbol)
         synth = self._books[m.symbol].synth
@@ -228,8 +228,7 @@ class MarketData(Trading):
         first = step - 86_400 + 1
         open_price = synth.trade(first)[0]
         last, last_qty, _ = synth.trade(step)
-        samples = [synth.trade(s)[0] for s in range(first, step + 1, 60)]
-        samples.append(last)
+        samples = [open_price, last, *self._minute_samples(m.symbol, synth, first, step)]
         typical = synth.lot * 27 // 100
         depth = self.order_book(symbol, 1)
         return Ticker(
@@ -249,6 +248,22 @@ class MarketData(Trading):
             first * 1024,
             step * 1024,
         )
+
+    def _minute_samples(self, symbol: str, synth: Liquidity, first: int, step: int) -> list[int]:
+        """The tape's price at each whole minute in ``[first, step)``; a past minute's price
+        never changes, so each is computed once per liquidity source (a ticker request would
+        otherwise compute 1,440 of them)."""
+        source, prices = self._minute_prices.get(symbol, (None, {}))
+        if source is not synth:
+            prices = {}
+            self._minute_prices[symbol] = (synth, prices)
+        minutes = range(-(-first // 60) * 60, step, 60)
+        for gone in [s for s in prices if s < minutes.start]:
+            del prices[gone]
+        for s in minutes:
+            if s not in prices:
+                prices[s] = synth.trade(s)[0]
+        return [prices[s] for s in minutes]
 
     def mark_price(self, symbol: str) -> int:
         """Mark price in ticks (the synthetic mid)."""

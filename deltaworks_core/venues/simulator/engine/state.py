@@ -86,6 +86,8 @@ class EngineState:
         # (account, symbol, client id) of every order refused for reusing a client id
         self.duplicate_sends: list[tuple[str, str, str]] = []
         self._fills: dict[tuple[str, str], list[Fill]] = defaultdict(list)
+        # symbol -> (liquidity source, {minute: price}): the 24-hour ticker's samples
+        self._minute_prices: dict[str, tuple[object, dict[int, int]]] = {}
         self._tape_ids: dict[str, list[int]] = {s: [0, 0] for s in self.markets}
         self._next_order = 1
         self._next_fill = 1
