@@ -13,8 +13,9 @@ _SECRET_PATTERN = re.compile(
     r"(?i)((?:api[_-]?key|secret|signature|password|token|authorization)[\"']?\s*[:=]\s*[\"']?"
     r"(?:bearer\s+)?)([^\s\"'&,}]+)"
 )
-# Standard record attributes, and uvicorn's duplicate of the message with ANSI colours.
-_RESERVED = set(vars(logging.makeLogRecord({}))) | {"color_message"}
+# Standard record attributes, uvicorn's duplicate of the message with ANSI colours, and
+# Dagster's structured copy of a run's log line (its text already names run and step).
+_RESERVED = set(vars(logging.makeLogRecord({}))) | {"color_message", "dagster_meta"}
 
 
 def redact(text: str) -> str:
@@ -57,15 +58,20 @@ class JsonFormatter(logging.Formatter):
         return redact(json.dumps(payload))
 
 
+def console_handler() -> logging.Handler:
+    """A stderr handler in the process's one format (``DELTAWORKS_LOG_JSON=1`` for JSON)."""
+    handler = logging.StreamHandler()
+    use_json = os.environ.get(JSON_ENV_VAR, "").lower() in ("1", "true", "yes")
+    handler.setFormatter(JsonFormatter() if use_json else KeyValueFormatter())
+    return handler
+
+
 def configure_logging(level: str | None = None) -> None:
     """Configure the root logger once per process (``DELTAWORKS_LOG_JSON=1`` for JSON)."""
     root = logging.getLogger()
     if getattr(root, "_deltaworks_configured", False):
         return
-    handler = logging.StreamHandler()
-    use_json = os.environ.get(JSON_ENV_VAR, "").lower() in ("1", "true", "yes")
-    handler.setFormatter(JsonFormatter() if use_json else KeyValueFormatter())
-    root.addHandler(handler)
+    root.addHandler(console_handler())
     root.setLevel(level or os.environ.get(LEVEL_ENV_VAR, "INFO"))
     root._deltaworks_configured = True  # type: ignore[attr-defined]
 

@@ -9,6 +9,7 @@ from deltaworks_core.questdb.backup import (
     dagster_home_from_env,
     prune_backups,
 )
+from deltaworks_pipelines.console_logger import RUN_CONFIG, console_logger
 
 BACKUP_JOB = "backup_job"
 
@@ -37,7 +38,12 @@ def build_backup_job(settings: Settings) -> dg.JobDefinition:
             },
         )
 
-    @dg.job(name=BACKUP_JOB, description="One backup of Delta Works' state, with retention.")
+    @dg.job(
+        name=BACKUP_JOB,
+        description="One backup of Delta Works' state, with retention.",
+        config=RUN_CONFIG,
+        logger_defs={"console": console_logger},
+    )
     def backup_job() -> None:
         take_backup()
 

@@ -21,6 +21,7 @@ from deltaworks_pipelines.assets.transfers import build_transfers
 from deltaworks_pipelines.assets.withdrawals import build_withdrawals
 from deltaworks_pipelines.backup import build_backup_job, build_backup_schedule
 from deltaworks_pipelines.checks import build_checks
+from deltaworks_pipelines.console_logger import RUN_CONFIG, console_logger
 from deltaworks_pipelines.partitions import exchange_day_partitions, exchange_partitions
 from deltaworks_pipelines.resources import ExchangesResource, QuestDBResource
 from deltaworks_pipelines.schedules import (
@@ -47,7 +48,7 @@ def build_definitions(settings: Settings, simulator_url: str | None = None) -> d
     interval = settings.pipelines.holdings_interval_minutes
 
     jobs = [
-        dg.define_asset_job(name, selection=dg.AssetSelection.assets(*assets))
+        dg.define_asset_job(name, selection=dg.AssetSelection.assets(*assets), config=RUN_CONFIG)
         for name, assets in (
             (HOLDINGS_JOB, ("holdings", "portfolio_value")),
             (TRANSFERS_JOB, ("transfers",)),
@@ -84,6 +85,7 @@ def build_definitions(settings: Settings, simulator_url: str | None = None) -> d
         # Each job is one or two steps in sequence: a step subprocess per run would only add
         # a Python start-up (seconds) to every run the daemon launches.
         executor=dg.in_process_executor,
+        loggers={"console": console_logger},
         resources={
             "questdb": QuestDBResource.from_settings(settings.questdb),
             "exchanges": ExchangesResource.from_settings(settings, simulator_url),

@@ -196,7 +196,7 @@ def build_ledger_sync(ledger: Ledger, job_name: str, overlap: timedelta) -> dg.S
                         tags={f"deltaworks/changed_{ledger.direction}": str(len(changes))},
                     )
                 )
-            context.log.info(
+            context.log.debug(  # routine: in the tick's log in the UI, off the console
                 f"{name} {result.exchange}: {result.fetched} in window, "
                 f"{sum(map(len, result.days.values()))} new or changed in {len(result.days)} days"
             )

@@ -79,7 +79,7 @@ class Authenticator:
         self._cache_size = cache_size
         if bootstrap_token:
             log.warning(
-                "the single API token is in use as the bootstrap admin token: create users "
+                "the single API token is in use as the bootstrap admin token; create users "
                 "(deltaworks-exec users add) and retire it"
             )
 
