@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
+import time
 from datetime import UTC, datetime
 
 from deltaworks_core.venues.simulator import ExchangeEngine, SimulatorServer
 from deltaworks_exec.arbitrage.scanner import Opportunity, Top, find_opportunities
+from deltaworks_exec.marketdata import BookCache
 
 SYMBOL = "BTC/USDT"
 VENUES = ("sim_a", "sim_b")
@@ -30,3 +34,21 @@ def next_opportunity(simulator: SimulatorServer, min_edge_bps: float = 2.0) -> O
             return max(found, key=lambda o: o.net_edge_bps)
         engines["sim_a"].advance(10)
     raise AssertionError("no opportunity in 8 simulated hours")
+
+
+async def books_caught_up(market: BookCache, simulator: SimulatorServer) -> None:
+    """Wait until the streamed books show each venue's current top: they follow a moved
+    simulated clock by a push, a few milliseconds later."""
+    deadline = time.monotonic() + 10
+    for name in VENUES:
+        want = top(simulator.engine(name))
+        while True:
+            quote = await market.quote(name, SYMBOL)
+            if (
+                quote is not None
+                and math.isclose(quote.bid, want.bid, rel_tol=1e-12)
+                and (math.isclose(quote.ask, want.ask, rel_tol=1e-12))
+            ):
+                break
+            assert time.monotonic() < deadline, f"the {name} book stream is behind: {quote}"
+            await asyncio.sleep(0.02)

@@ -26,6 +26,7 @@ from tests.arbitrage_support import (
     SYMBOL,
     TAKER_FEE,
     VENUES,
+    books_caught_up,
     next_opportunity,
     top,
 )
@@ -78,7 +79,7 @@ async def trade_with_fault(
     assert service.market is not None
     for name in VENUES:
         await service.refresh_balances(name)
-        await service.market.book(name, SYMBOL)  # the risk checks' mids, fetched before the fault
+    await books_caught_up(service.market, simulator)  # the risk checks' mids, before the fault
     venue = o.buy_exchange if leg == "buy" else o.sell_exchange
     simulator.engine(venue).set_faults(timeout_delay_ms=300, **fault)
     trade = await executor.execute(pair, o)
@@ -225,8 +226,7 @@ async def test_one_direction_per_pair_per_scan(
         assert executor is not None
         o = next_opportunity(simulator)
         pair = validate_pair(SYMBOL, VENUES, 0.01, 1.0, 10.0, CONFIGURED)
-        for name in VENUES:  # the executor reads the service's book cache
-            await service.market.book(name, SYMBOL)
+        await books_caught_up(service.market, simulator)  # what the executor reads
         found = await executor.scan(pair)
         assert found is not None
         assert (found.buy_exchange, found.sell_exchange) == (o.buy_exchange, o.sell_exchange)
