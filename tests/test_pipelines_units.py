@@ -52,6 +52,7 @@ def test_code_location_loads_everything() -> None:
     checks = {k.name for k in repo.asset_graph.asset_check_keys}
     assert checks == {
         "no_duplicate_withdrawals",
+        "no_duplicate_deposits",
         "spot_holdings_consistent",
         "holdings_fresh",
         "trades_match_exchange_candles",
