@@ -14,14 +14,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from deltaworks_core.config import Settings
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
 from deltaworks_core.venues.simulator import SimulatorServer
 from deltaworks_exec.arbitrage.trades import ArbitrageTrade, Leg, TradeStore
 from deltaworks_exec.auth.roles import Role
 from deltaworks_exec.auth.store import UserStore
 from tests import dashboard_support, exec_fixtures
-from tests.dashboard_support import RunningService, seed_tables
+from tests.dashboard_support import RunningService, seed_tables, serving
 from tests.exec_harness import TOKEN
+from tests.test_venues_fail_alone import LIVE
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
@@ -591,3 +593,23 @@ def test_sign_out_forgets_the_token(page: sync_api.Page) -> None:
     page.reload()
     expect(page.locator("#signin")).to_be_visible()
     expect(page.locator("#app")).to_be_hidden()
+
+
+def test_a_down_venue_is_shown_with_its_reason(
+    browser: sync_api.Browser, settings: Settings, simulator: SimulatorServer
+) -> None:
+    with_live = settings.model_copy(update={"exchanges": (*settings.exchanges, LIVE)})
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(LIVE.api_key_env, "not-a-key")
+        env.setenv(LIVE.secret_env, "not-a-secret")
+        with serving(with_live, simulator) as started:
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            tab = context.new_page()
+            tab.goto(f"{started.url}/dashboard")
+            tab.get_by_label("User token").fill(TOKEN)
+            tab.get_by_role("button", name="Sign in").click()
+            banner = tab.locator("#venues-banner")
+            expect(banner).to_contain_text("Venue live_down is down (retrying): ")
+            expect(banner).not_to_contain_text("sim_a")
+            _shot(tab, "venue-down")
+            context.close()
