@@ -8,9 +8,10 @@ Impact (log-price, added to the seeded price process; a buy pushes up, a sell do
 
 * temporary: ``impact_coefficient * daily_volatility * sign(x) * sqrt(|x| / V)`` where
   ``x`` is the aggressive signed volume received, decaying so that this impact halves
-  every ``impact_half_life_s``, and ``V`` the market's average daily volume: the square-root law of meta-order impact
-  (prefactor ``Y`` of order one in equity and bitcoin studies; 0.7 here), turned into a
-  transient impact by the decay so that slow trading costs less than fast trading;
+  every ``impact_half_life_s``, and ``V`` the market's average daily volume: the
+  square-root law of meta-order impact (prefactor ``Y`` of order one in equity and
+  bitcoin studies; 0.7 here), made transient by the decay so that slow trading costs
+  less than fast trading;
 * permanent: ``permanent_bps_per_pct_volume`` bps for every 1% of daily volume taken,
   linear (no round-trip arbitrage), never decaying.
 
@@ -47,7 +48,9 @@ class MarketModel(BaseModel):
     permanent_bps_per_pct_volume: float = Field(default=5.0, ge=0)
     book_refill_half_life_s: float = Field(default=10.0, gt=0)
     book_levels: int = Field(default=200, ge=1, le=5000)
-    hourly_volume: tuple[PositiveFloat, ...] = Field(default=U_SHAPED_HOURS, min_length=24, max_length=24)
+    hourly_volume: tuple[PositiveFloat, ...] = Field(
+        default=U_SHAPED_HOURS, min_length=24, max_length=24
+    )
     weekday_volume: tuple[PositiveFloat, ...] = Field(default=WEEKDAYS, min_length=7, max_length=7)
     burst_probability: float = Field(default=0.03, ge=0, le=1)
     burst_multiplier: float = Field(default=3.0, ge=1)

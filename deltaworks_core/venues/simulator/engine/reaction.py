@@ -21,7 +21,7 @@ WEEK_OFFSET_DAYS = 3  # 1970-01-01 was a Thursday: day 0 is weekday 3 (Monday = 
 class VolumeCurve:
     """The factor on each second's volume: hour of day, day of week and bursts, mean one."""
 
-    __slots__ = ("_burst_cut", "_burst_k", "_burst_mult", "_burst_ms", "_hours", "_weekdays")
+    __slots__ = ("_burst_cut", "_burst_k", "_burst_ms", "_burst_mult", "_hours", "_weekdays")
 
     def __init__(self, model: MarketModel, burst_key: int) -> None:
         hours = np.asarray(model.hourly_volume, dtype=np.float64)

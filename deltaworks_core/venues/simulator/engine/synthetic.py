@@ -57,7 +57,8 @@ class Synthetic:
         self._k_flow = key(seed, exchange, market.symbol, "flow")
         self.daily_volume = self.lot * MEAN_TRADE_LOTS * 86_400  # steps
         self.model = model
-        self.curve = VolumeCurve(model, key(seed, exchange, market.symbol, "burst")) if model else None
+        burst_key = key(seed, exchange, market.symbol, "burst")
+        self.curve = VolumeCurve(model, burst_key) if model else None
         self.impact = Impact(model, self.daily_volume) if model else None
 
     def mid(self, t_ms: int) -> float:
