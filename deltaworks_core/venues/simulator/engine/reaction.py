@@ -19,7 +19,8 @@ WEEK_OFFSET_DAYS = 3  # 1970-01-01 was a Thursday: day 0 is weekday 3 (Monday = 
 
 
 class VolumeCurve:
-    """The factor on each second's volume: hour of day, day of week and bursts, mean one."""
+    """The factor on each second's volume: hour of day (interpolated linearly between the
+    hours' middles, so the curve has no steps), day of week and bursts, mean one."""
 
     __slots__ = ("_burst_cut", "_burst_k", "_burst_ms", "_burst_mult", "_hours", "_weekdays")
 
@@ -27,7 +28,8 @@ class VolumeCurve:
         hours = np.asarray(model.hourly_volume, dtype=np.float64)
         days = np.asarray(model.weekday_volume, dtype=np.float64)
         mean_burst = 1.0 + model.burst_probability * (model.burst_multiplier - 1.0)
-        self._hours = hours / hours.mean() / mean_burst
+        hours = hours / hours.mean() / mean_burst
+        self._hours = np.concatenate(([hours[-1]], hours, [hours[0]]))  # -1 .. 24
         self._weekdays = days / days.mean()
         self._burst_k = burst_key
         self._burst_ms = model.burst_window_s * 1000
@@ -36,16 +38,21 @@ class VolumeCurve:
 
     def factor(self, t_ms: int) -> float:
         """The volume factor at ``t_ms``."""
-        hour = t_ms // HOUR_MS % 24
         weekday = (t_ms // DAY_MS + WEEK_OFFSET_DAYS) % 7
         burst = (mix(self._burst_k ^ (t_ms // self._burst_ms)) >> 11) < self._burst_cut
-        return float(self._hours[hour] * self._weekdays[weekday]) * (
+        return float(self._hour_factor(np.asarray(t_ms)) * self._weekdays[weekday]) * (
             self._burst_mult if burst else 1.0
         )
 
+    def _hour_factor(self, t_ms: np.ndarray) -> np.ndarray:
+        position = t_ms % DAY_MS / HOUR_MS + 0.5  # 1.0 at the middle of hour 0
+        low = np.floor(position).astype(np.int64)
+        weight = position - low
+        return self._hours[low] * (1 - weight) + self._hours[low + 1] * weight
+
     def factors(self, t_ms: np.ndarray) -> np.ndarray:
         """``factor`` of every element of an int64 array of times."""
-        hours = self._hours[t_ms // HOUR_MS % 24]
+        hours = self._hour_factor(t_ms)
         weekdays = self._weekdays[(t_ms // DAY_MS + WEEK_OFFSET_DAYS) % 7]
         windows = (t_ms // self._burst_ms).astype(np.uint64)
         bursts = (mix_array(np.uint64(self._burst_k) ^ windows) >> np.uint64(11)) < np.uint64(
