@@ -13,7 +13,8 @@ Impact (log-price, added to the seeded price process; a buy pushes up, a sell do
   bitcoin studies; 0.7 here), made transient by the decay so that slow trading costs
   less than fast trading;
 * permanent: ``permanent_bps_per_pct_volume`` bps for every 1% of daily volume taken,
-  linear (no round-trip arbitrage), never decaying.
+  linear (no round-trip arbitrage), never decaying; 1 bps is Almgren et al. (2005)'s
+  permanent coefficient (0.31 daily sigma per unit of daily volume) at a 3% daily sigma.
 
 The quote ladders are consumed by aggressive orders and refill with
 ``book_refill_half_life_s``. Volume: every second's trade size is scaled by the hour of
@@ -45,7 +46,7 @@ class MarketModel(BaseModel):
     impact_coefficient: float = Field(default=0.7, ge=0)
     daily_volatility: float = Field(default=0.03, ge=0)
     impact_half_life_s: float = Field(default=120.0, gt=0)
-    permanent_bps_per_pct_volume: float = Field(default=5.0, ge=0)
+    permanent_bps_per_pct_volume: float = Field(default=1.0, ge=0)
     book_refill_half_life_s: float = Field(default=10.0, gt=0)
     book_levels: int = Field(default=200, ge=1, le=5000)
     hourly_volume: tuple[PositiveFloat, ...] = Field(

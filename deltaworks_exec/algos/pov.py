@@ -80,14 +80,13 @@ class Pov(ParentOrder):
             self._seen = {t.id: t.ts_ms for t in trades if t.ts_ms == newest}
             self._since_ms = newest
 
-    def due(self) -> Decimal:
+    def due(self, filled: Decimal, remaining: Decimal) -> Decimal:
         """What to send now to be back at the target share of the volume."""
         p = self.pov.participation
-        own = float(self.filled)
-        others = max(0.0, self.market_volume - own)
+        others = max(0.0, self.market_volume - float(filled))
         target = to_step(dec(p / (1 - p) * others), self.rules.amount_increment)
-        self.target = min(target, self.filled + self.remaining)
-        return min(target - self.filled, self.remaining)
+        self.target = min(target, filled + remaining)
+        return min(target - filled, remaining)
 
     async def execute(self) -> None:
         now = self.ctx.clock.now_ms()
@@ -95,12 +94,14 @@ class Pov(ParentOrder):
             await self.sleep_until(min(now + round(self.pov.interval_s * 1000), self.end_ms))
             await self.refresh()
             await self._count_trades()
-            await self._work(self.due())
+            filled = self.filled
+            remaining = to_step(dec(self.spec.quantity), self.rules.amount_increment) - filled
+            await self._work(self.due(filled, remaining), remaining)
             now = self.ctx.clock.now_ms()
         await self.refresh()
         await self._finish()
 
-    async def _work(self, due: Decimal) -> None:
+    async def _work(self, due: Decimal, remaining: Decimal) -> None:
         if due <= 0:
             return
         book = await self.ctx.venue.order_book(self.spec.symbol, depth=1)
@@ -112,7 +113,7 @@ class Pov(ParentOrder):
         limit = self.pov.limit_price
         if limit is not None and (touch > limit if buy else touch < limit):
             return
-        amount = child_amount(due, self.remaining, self.rules, touch)
+        amount = child_amount(due, remaining, self.rules, touch)
         if amount <= 0:
             return
         price = touch * (1 + (1 if buy else -1) * self.pov.aggression_bps / 10_000)

@@ -269,9 +269,10 @@ class EngineVenue:
     async def public_trades(self, symbol: str, since_ms: int) -> list[PublicTrade]:
         self._sync()
         m = self._market(symbol)
+        first_id = since_ms // 1000 * 1024 - 1  # the engine's trade ids: second * 1024 + n
         return [
             PublicTrade(str(t.id), t.time, self._price(m, t.price), self._qty(m, t.qty))
-            for t in self.engine.trades(m.symbol, 1000)
+            for t in self.engine.trades_after(m.symbol, first_id)
             if t.time >= since_ms
         ]
 
