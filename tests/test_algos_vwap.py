@@ -6,10 +6,14 @@ from decimal import Decimal
 
 import pytest
 
+from deltaworks_core.models import utc_from_ms
 from deltaworks_exec.algos.base import ParentSpec
+from deltaworks_exec.algos.supervisor import AlgoSupervisor
 from deltaworks_exec.algos.vwap import Vwap, VwapParams
 from deltaworks_exec.clock import SimulatedClock
-from deltaworks_exec.oms.volume_profile import ProfileError, load_profile
+from deltaworks_exec.oms.algo_store import MemoryProgress
+from deltaworks_exec.oms.volume_profile import ProfileError, load_hourly_profile, load_profile
+from deltaworks_exec.order_sinks import VenueOrders
 from deltaworks_exec.venues.engine_data import candle_rows, interval_vwap
 from tests.algo_support import DAY_MS, START_MS, make_context, make_venue, run_to_end
 
@@ -81,3 +85,30 @@ async def test_vwap_from_candles_tracks_the_interval_vwap(writer, reader, unique
             assert abs(Decimal(repr(event.filled)) - schedule[ts]) <= Decimal("0.001")
     market = interval_vwap(venue.engine, "BTC/USDT", START_MS, START_MS + 1_800_000)
     assert abs(vwap.average / market - 1) * 10_000 < 10
+
+
+async def test_vwap_follows_the_stored_hourly_profile(writer, reader, unique) -> None:
+    clock = SimulatedClock(START_MS + 1_800_000)  # 09:30: half of hour 9, half of hour 10
+    venue = make_venue(clock, name=f"sim_{unique}")
+    day = utc_from_ms(START_MS // DAY_MS * DAY_MS)
+    rows = [
+        {"ts": day, "exchange": venue.name, "symbol": "BTC/USDT", "hour": hour,
+         "volume": float(hour), "share": hour / 276, "minutes": 60}
+        for hour in range(24)
+    ]  # fmt: skip
+    stale = {**rows[9], "ts": utc_from_ms(START_MS // DAY_MS * DAY_MS - DAY_MS), "volume": 99.0}
+    writer.write_rows("volume_profiles", [*rows, stale], symbols=("exchange", "symbol"))
+    reader.wait_visible("volume_profiles")
+
+    volumes = load_hourly_profile(reader, venue.name, "BTC/USDT", clock.now_ms(), 3600, 900)
+    assert volumes == pytest.approx([9 / 4, 9 / 4, 10 / 4, 10 / 4])  # the latest profile only
+    with pytest.raises(ProfileError, match="no hourly volume profile"):
+        load_hourly_profile(reader, "nowhere", "BTC/USDT", START_MS, 1800)
+
+    algos = AlgoSupervisor(
+        {venue.name: venue}, clock, lambda _: VenueOrders(venue), MemoryProgress(), reader=reader
+    )
+    params = {"duration_s": 3600, "bucket_s": 900}
+    vwap = await algos.start("vwap", venue.name, "BTC/USDT", "buy", 0.1, params, algo_id="vw4")
+    assert vwap.params()["volumes"] == pytest.approx(volumes)
+    await vwap.cancel()

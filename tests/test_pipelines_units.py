@@ -48,6 +48,7 @@ def test_code_location_loads_everything() -> None:
         "transfers",
         "candles",
         "trade_ohlcv_daily",
+        "volume_profiles",
     }
     checks = {k.name for k in repo.asset_graph.asset_check_keys}
     assert checks == {
@@ -60,6 +61,8 @@ def test_code_location_loads_everything() -> None:
     assert {s.name for s in repo.schedule_defs} == {
         "holdings_snapshot",
         "candles_daily",
+        "volume_profiles_daily",
+        "transfers_refresh",
         "withdrawals_backstop",
         "deposits_backstop",
         "scheduled_backup",
