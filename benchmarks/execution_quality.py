@@ -5,7 +5,8 @@ ladders that refill, U-shaped intraday volume with bursts).
 Each run buys BTC/USDT over one hour from 00:00 UTC, where the day's volume falls off
 fastest, on fresh simulated exchanges of one seed (one exchange per algorithm, so each
 meets the same market): TWAP (60 one-minute slices), VWAP (10-second slices following a
-per-minute profile averaged over the previous 5 days' candles of the same hour), POV (at
+per-minute profile averaged over the previous 5 days' candles of the same hour, re-planned
+from the live volume: ``live``), POV (at
 the cell's share of the volume, looking every 10 seconds, the rest at market at the end)
 and the naive baseline (the whole order at market at arrival). Order sizes are 1%, 5%,
 20% and 50% of the interval volume the profile expects. Fees: a desk tier of 2 bps maker,
@@ -14,8 +15,9 @@ and the naive baseline (the whole order at market at arrival). Order sizes are 1
 Costs in bps of the arrival mid, positive = worse for the buyer, fees included, split
 as ``deltaworks_exec.quality.tca`` does but with the simulator's own counterfactual: the
 undisturbed mid (the market without the run's orders) separates the order's impact from
-the market's drift (timing). Mean and standard error per cell; the last line is one JSON
-object.
+the market's drift (timing). Mean and standard error per cell; tracking is the average
+price against the interval VWAP of the market's trades without fees. The last line is one
+JSON object.
 
     .venv/bin/python benchmarks/execution_quality.py [--runs 50]
 """
@@ -69,6 +71,7 @@ class Cost:
     timing: float
     fees: float
     vs_interval_vwap: float
+    tracking: float  # average price against the interval VWAP, fees excluded
 
 
 def engine(seed: int) -> ExchangeEngine:
@@ -128,6 +131,7 @@ def costs(market: ExchangeEngine, arrival: float) -> Cost:
         timing=drift * scale,
         fees=fees_bps,
         vs_interval_vwap=(effective - vwap) / vwap * 10_000,
+        tracking=(average - vwap) / vwap * 10_000,
     )
 
 
@@ -147,7 +151,7 @@ async def run(algo: str, seed: int, size: float) -> Cost:
     if algo == "twap":
         parent = Twap(spec, TwapParams(duration_s=DURATION_S, slices=60), ctx)
     elif algo == "vwap":
-        params = VwapParams(duration_s=DURATION_S, volumes=tuple(volumes), slice_s=10)
+        params = VwapParams(duration_s=DURATION_S, volumes=tuple(volumes), slice_s=10, live=True)
         parent = Vwap(spec, params, ctx)
     else:
         params = PovParams(participation=size, duration_s=DURATION_S, interval_s=10, end="market")
@@ -185,7 +189,7 @@ async def main(runs: int) -> dict[str, float | int]:
                 cells[algo, size].append(await run(algo, seed, size))
         print(f"run {seed + 1}/{runs} done ({time.perf_counter() - started:.0f} s)", flush=True)
     print(f"{'size':>5} {'algo':>6} | {'total':>15} {'spread':>7} {'impact':>14} "
-          f"{'timing':>14} {'fees':>5} | vs interval VWAP (mean abs)")  # fmt: skip
+          f"{'timing':>14} {'fees':>5} | vs interval VWAP, tracking (mean abs)")  # fmt: skip
     for size in SIZES:
         for algo in ALGOS:
             cell = cells[algo, size]
@@ -195,10 +199,11 @@ async def main(runs: int) -> dict[str, float | int]:
             spread = statistics.fmean(c.spread for c in cell)
             fees = statistics.fmean(c.fees for c in cell)
             deviation = statistics.fmean(abs(c.vs_interval_vwap) for c in cell)
+            tracking = statistics.fmean(abs(c.tracking) for c in cell)
             print(
                 f"{size:>5.0%} {algo:>6} | {total[0]:+7.2f} ±{total[1]:5.2f} {spread:+7.2f} "
                 f"{impact[0]:+6.2f} ±{impact[1]:5.2f} {timing[0]:+6.2f} ±{timing[1]:5.2f} "
-                f"{fees:5.2f} | {deviation:6.2f}"
+                f"{fees:5.2f} | {deviation:6.2f} {tracking:6.2f}"
             )
     vwap5, naive5 = field(cells, "vwap", 0.05), field(cells, "naive", 0.05)
     vwap20, naive20 = field(cells, "vwap", 0.20), field(cells, "naive", 0.20)
@@ -215,6 +220,8 @@ async def main(runs: int) -> dict[str, float | int]:
         "twap_vs_interval_vwap_bps": statistics.fmean(
             abs(c.vs_interval_vwap) for c in cells["twap", 0.05]
         ),
+        "vwap_tracking_bps_5pct": statistics.fmean(abs(c.tracking) for c in cells["vwap", 0.05]),
+        "twap_tracking_bps_5pct": statistics.fmean(abs(c.tracking) for c in cells["twap", 0.05]),
         "vwap_cost_bps_5pct": vwap5("total"),
         "naive_cost_bps_5pct": naive5("total"),
         "vwap_saving_vs_naive_bps_20pct": saving[0],

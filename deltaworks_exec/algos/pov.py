@@ -16,6 +16,7 @@ from typing import Any
 
 from deltaworks_exec.algos.base import AlgoContext, ParentOrder, ParentSpec
 from deltaworks_exec.algos.schedule import End, check_duration
+from deltaworks_exec.algos.tape import TapeVolume
 from deltaworks_exec.quantities import child_amount, dec, to_step
 
 MAX_PARTICIPATION = 0.5
@@ -63,22 +64,15 @@ class Pov(ParentOrder):
         super().__init__(spec, ctx, start_ms)
         self.pov = params
         self.end_ms = self.start_ms + round(params.duration_s * 1000)
-        self.market_volume = 0.0  # every print since the start, ours included
-        self._seen: dict[str, int] = {}  # trade id -> time, of the last look's window
-        self._since_ms = self.start_ms
+        self.tape = TapeVolume(ctx.venue, spec.symbol, self.start_ms)
 
     def params(self) -> dict[str, Any]:
         return asdict(self.pov)
 
-    async def _count_trades(self) -> None:
-        """Add the prints since the last look to ``market_volume``, each once."""
-        trades = await self.ctx.venue.public_trades(self.spec.symbol, self._since_ms)
-        fresh = [t for t in trades if t.id not in self._seen and t.ts_ms >= self.start_ms]
-        self.market_volume += sum(t.amount for t in fresh)
-        if trades:
-            newest = max(t.ts_ms for t in trades)
-            self._seen = {t.id: t.ts_ms for t in trades if t.ts_ms == newest}
-            self._since_ms = newest
+    @property
+    def market_volume(self) -> float:
+        """Every print since the start, ours included."""
+        return self.tape.volume
 
     def due(self, filled: Decimal, remaining: Decimal) -> Decimal:
         """What to send now to be back at the target share of the volume."""
@@ -93,7 +87,7 @@ class Pov(ParentOrder):
         while self.remaining > 0 and now < self.end_ms:
             await self.sleep_until(min(now + round(self.pov.interval_s * 1000), self.end_ms))
             await self.refresh()
-            await self._count_trades()
+            await self.tape.update()
             filled = self.filled
             remaining = to_step(dec(self.spec.quantity), self.rules.amount_increment) - filled
             await self._work(self.due(filled, remaining), remaining)

@@ -112,17 +112,23 @@ class ScheduledOrder(ParentOrder):
             await self.sleep_until(current.time_ms)
             await self.refresh()
             await self.cancel_children()
-            self.target = current.target
-            due = current.target - self.filled
+            target = await self.live_target(i, slices)
+            self.target = target
+            due = target - self.filled
             if current.cap is not None:
                 due = min(due, current.cap)
-            on_schedule = later is not None and due <= current.target - previous
+            on_schedule = later is not None and due <= target - previous
             await self._work(due, passive=self._passive(on_schedule))
-            previous = current.target
+            previous = target
         await self.sleep_until(self.end_ms)
         await self.refresh()
         await self.cancel_children()
         await self._finish()
+
+    async def live_target(self, index: int, slices: list[Slice]) -> Decimal:
+        """What should be filled by the end of slice ``index``: the schedule's target (VWAP
+        with ``live`` re-plans it from the volume the market traded so far)."""
+        return slices[index].target
 
     def _beyond_limit(self, price: float) -> bool:
         limit = self.execution.limit_price
