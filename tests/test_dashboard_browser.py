@@ -451,7 +451,7 @@ def test_algorithm_forms(page: sync_api.Page) -> None:
     assert kinds[1:] == ["stop_loss", "take_profit", "trailing"]
     pick.select_option("twap")
     styles = form.locator('[name="params.execution.style"] option').all_inner_texts()
-    assert styles[1:] == ["aggressive", "passive"]
+    assert styles[1:] == ["aggressive", "passive", "auto"]
     form.locator("[name=quantity]").fill("0.01")
     form.locator("[name=algo_id]").fill("ui_twap_bad")
     form.locator('[name="params.duration_s"]').fill("60")

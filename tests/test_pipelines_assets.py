@@ -154,6 +154,17 @@ def test_candles_for_a_day(env: PipelineEnv, reader) -> None:
     assert rows == 1440 * len(env.settings.exchanges[1].symbols)
     assert env.run("candles_job", name, day).success
     assert _count(reader, "candles", name) == rows
+    assert env.run("volume_profiles_job", name, day).success
+    reader.wait_visible("volume_profiles")
+    profile = reader.query(
+        "SELECT symbol, hour, volume, share, minutes FROM volume_profiles WHERE exchange = %s",
+        (name,),
+    )  # learnt from that day's candles: every hour of every symbol, shares adding up to 1
+    assert len(profile) == 24 * len(env.settings.exchanges[1].symbols)
+    for symbol in env.settings.exchanges[1].symbols:
+        hours = [row for row in profile if row["symbol"] == symbol]
+        assert sum(row["share"] for row in hours) == pytest.approx(1.0)
+        assert {row["minutes"] for row in hours} == {60}
 
 
 def test_a_failing_exchange_fails_only_its_partition(env: PipelineEnv, reader) -> None:

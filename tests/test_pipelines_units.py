@@ -48,6 +48,7 @@ def test_code_location_loads_everything() -> None:
         "transfers",
         "candles",
         "trade_ohlcv_daily",
+        "volume_profiles",
     }
     checks = {k.name for k in repo.asset_graph.asset_check_keys}
     assert checks == {
@@ -62,6 +63,8 @@ def test_code_location_loads_everything() -> None:
         "holdings_snapshot",
         "transfers_refresh",
         "candles_daily",
+        "volume_profiles_daily",
+        "transfers_refresh",
         "withdrawals_backstop",
         "deposits_backstop",
         "scheduled_backup",
