@@ -64,7 +64,6 @@ def test_code_location_loads_everything() -> None:
         "transfers_refresh",
         "candles_daily",
         "volume_profiles_daily",
-        "transfers_refresh",
         "withdrawals_backstop",
         "deposits_backstop",
         "scheduled_backup",
