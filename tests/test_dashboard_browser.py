@@ -205,6 +205,9 @@ def test_twap_from_the_launcher(page: sync_api.Page, api: httpx.Client) -> None:
     assert any('"algo_id":"ui_twap_1"' in f for f in FRAMES), "no algo event on the WebSocket"
     row.get_by_role("button", name="ui_twap_1").click()
     expect(page.locator("#algo-chart figure.chart figcaption")).to_contain_text("ui_twap_1")
+    costs = page.locator("#algo-tca")
+    expect(costs).to_contain_text("ui_twap_1: execution costs", timeout=30_000)  # reports: 10 s
+    expect(costs).to_contain_text("100 %")  # the fill rate
     _shot(page, "twap")
 
 
