@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from deltaworks_core.market_model import MarketModel
 from deltaworks_core.numbers import Amount, Bps, Count, Notional
 from deltaworks_core.venues.profiles import profile_for
 
@@ -145,6 +146,8 @@ class SimulatorSettings(_Strict):
     seed: int = 42
     withdrawals_per_exchange: int = Field(default=2000, ge=0)
     history_days: int = Field(default=365, ge=1)
+    # impact, book resilience and volume curve (a ``[simulator.market]`` table); none: flat
+    market: MarketModel | None = None
 
 
 class PipelineSettings(_Strict):

@@ -100,6 +100,16 @@ class Balance:
 
 
 @dataclass(frozen=True, slots=True)
+class PublicTrade:
+    """One trade of the market's public tape (anyone's, ours included)."""
+
+    id: str
+    ts_ms: int
+    price: float
+    amount: float
+
+
+@dataclass(frozen=True, slots=True)
 class VenueEvent:
     """An order update or a fill pushed by the venue (stream or poll)."""
 
@@ -165,6 +175,10 @@ class Venue(Protocol):
 
     async def last_price(self, symbol: str) -> float:
         """The last trade price."""
+        ...
+
+    async def public_trades(self, symbol: str, since_ms: int) -> list[PublicTrade]:
+        """The market's latest trades from ``since_ms`` on, oldest first (up to 1,000)."""
         ...
 
     def events(self) -> AsyncIterator[VenueEvent]:

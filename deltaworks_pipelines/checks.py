@@ -1,4 +1,4 @@
-"""Asset checks: unique withdrawals, consistent spot holdings, fresh holdings.
+"""Asset checks: unique withdrawals and deposits, consistent spot holdings, fresh holdings.
 
 In a partitioned run a check looks at that run's exchange (holdings are partitioned
 by exchange, withdrawals by exchange and day); run on its own it looks at every
@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
+from deltaworks_pipelines.assets.ledger import DEPOSITS, WITHDRAWALS, Ledger
 from deltaworks_pipelines.partitions import ExchangeDay, utc_today
 from deltaworks_pipelines.resources import ExchangesResource, QuestDBResource
 
@@ -36,31 +37,38 @@ def _scope(
     return [part.exchange], part.day
 
 
-@dg.asset_check(
-    asset="withdrawals",
-    name="no_duplicate_withdrawals",
-    description="Every withdrawal id of an exchange is stored once.",
-)
-def no_duplicate_withdrawals(
-    context: dg.AssetCheckExecutionContext, questdb: QuestDBResource, exchanges: ExchangesResource
-) -> dg.AssetCheckResult:
-    names, _ = _scope(context, exchanges)
-    rows = questdb.reader.query(
-        f"""SELECT exchange, withdrawal_id, n FROM (
-                SELECT exchange, withdrawal_id, count() AS n FROM withdrawals
-                WHERE exchange IN ({_placeholders(names)}) GROUP BY exchange, withdrawal_id
-            ) WHERE n > 1 LIMIT {EXAMPLES}""",
-        names,
+def build_no_duplicates(ledger: Ledger) -> dg.AssetChecksDefinition:
+    """``no_duplicate_<table>``: every record id of an exchange is stored once."""
+
+    @dg.asset_check(
+        asset=ledger.table,
+        name=f"no_duplicate_{ledger.table}",
+        description=f"Every {ledger.direction[:-1]} id of an exchange is stored once.",
     )
-    return dg.AssetCheckResult(
-        passed=not rows,
-        metadata={
-            "exchanges": ", ".join(names),
-            "duplicated_ids": len(rows),
-            "examples": ", ".join(f"{r['exchange']}:{r['withdrawal_id']}x{r['n']}" for r in rows)
-            or "none",
-        },
-    )
+    def no_duplicates(
+        context: dg.AssetCheckExecutionContext,
+        questdb: QuestDBResource,
+        exchanges: ExchangesResource,
+    ) -> dg.AssetCheckResult:
+        names, _ = _scope(context, exchanges)
+        key = ledger.id_column
+        rows = questdb.reader.query(
+            f"""SELECT exchange, {key}, n FROM (
+                    SELECT exchange, {key}, count() AS n FROM {ledger.table}
+                    WHERE exchange IN ({_placeholders(names)}) GROUP BY exchange, {key}
+                ) WHERE n > 1 LIMIT {EXAMPLES}""",
+            names,
+        )
+        return dg.AssetCheckResult(
+            passed=not rows,
+            metadata={
+                "exchanges": ", ".join(names),
+                "duplicated_ids": len(rows),
+                "examples": ", ".join(f"{r['exchange']}:{r[key]}x{r['n']}" for r in rows) or "none",
+            },
+        )
+
+    return no_duplicates
 
 
 @dg.asset_check(
@@ -152,7 +160,8 @@ def build_holdings_freshness(interval_minutes: int) -> dg.AssetChecksDefinition:
 def build_checks(interval_minutes: int) -> list[dg.AssetChecksDefinition]:
     """Every asset check; holdings are stale after two missed snapshot intervals."""
     return [
-        no_duplicate_withdrawals,
+        build_no_duplicates(WITHDRAWALS),
+        build_no_duplicates(DEPOSITS),
         spot_holdings_consistent,
         build_holdings_freshness(interval_minutes),
     ]

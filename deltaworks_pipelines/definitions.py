@@ -18,6 +18,7 @@ from deltaworks_pipelines.assets.ledger import DEPOSITS, WITHDRAWALS
 from deltaworks_pipelines.assets.portfolio import build_portfolio
 from deltaworks_pipelines.assets.trade_bars import build_trade_bars, trades_match_exchange_candles
 from deltaworks_pipelines.assets.transfers import build_transfers
+from deltaworks_pipelines.assets.volume_profiles import build_volume_profiles
 from deltaworks_pipelines.assets.withdrawals import build_withdrawals
 from deltaworks_pipelines.backup import build_backup_job, build_backup_schedule
 from deltaworks_pipelines.checks import build_checks
@@ -29,6 +30,7 @@ from deltaworks_pipelines.schedules import (
     build_holdings_schedule,
     build_ledger_backstop,
     build_transfers_schedule,
+    build_volume_profiles_schedule,
 )
 from deltaworks_pipelines.sensors import build_ledger_sync
 
@@ -37,6 +39,7 @@ WITHDRAWALS_JOB = "withdrawals_job"
 DEPOSITS_JOB = "deposits_job"
 TRANSFERS_JOB = "transfers_job"
 CANDLES_JOB = "candles_job"
+VOLUME_PROFILES_JOB = "volume_profiles_job"
 
 
 def build_definitions(settings: Settings, simulator_url: str | None = None) -> dg.Definitions:
@@ -55,6 +58,7 @@ def build_definitions(settings: Settings, simulator_url: str | None = None) -> d
             (WITHDRAWALS_JOB, ("withdrawals",)),
             (DEPOSITS_JOB, ("deposits",)),
             (CANDLES_JOB, ("candles",)),
+            (VOLUME_PROFILES_JOB, ("volume_profiles",)),
         )
     ]
     backup_job = build_backup_job(settings)
@@ -67,6 +71,7 @@ def build_definitions(settings: Settings, simulator_url: str | None = None) -> d
             build_transfers(partitions),
             build_candles(partitions),
             build_trade_bars(partitions),
+            build_volume_profiles(partitions),
         ],
         asset_checks=[*build_checks(interval), trades_match_exchange_candles],
         jobs=[*jobs, backup_job],
@@ -74,6 +79,7 @@ def build_definitions(settings: Settings, simulator_url: str | None = None) -> d
             build_holdings_schedule(HOLDINGS_JOB, names, settings.pipelines),
             build_transfers_schedule(TRANSFERS_JOB, names, settings.pipelines),
             build_candles_schedule(CANDLES_JOB, names),
+            build_volume_profiles_schedule(VOLUME_PROFILES_JOB, names),
             build_ledger_backstop(WITHDRAWALS.table, WITHDRAWALS_JOB, names, overlap),
             build_ledger_backstop(DEPOSITS.table, DEPOSITS_JOB, names, overlap),
             build_backup_schedule(backup_job, settings.backup),

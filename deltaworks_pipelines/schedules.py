@@ -14,6 +14,7 @@ from deltaworks_pipelines.partitions import partition_key
 
 CANDLES_CRON = "10 0 * * *"  # yesterday's complete day, ten minutes after midnight UTC
 BACKSTOP_CRON = "30 0 * * *"
+VOLUME_PROFILES_CRON = "40 0 * * *"  # after yesterday's candles are in
 
 
 def _requests(
@@ -84,6 +85,23 @@ def build_candles_schedule(job_name: str, exchanges: list[str]) -> dg.ScheduleDe
         return _requests(context, exchanges, [today - timedelta(days=1)])
 
     return candles_daily
+
+
+def build_volume_profiles_schedule(job_name: str, exchanges: list[str]) -> dg.ScheduleDefinition:
+    """Every exchange's hourly volume profiles as of yesterday, once a day."""
+
+    @dg.schedule(
+        name="volume_profiles_daily",
+        job_name=job_name,
+        cron_schedule=VOLUME_PROFILES_CRON,
+        execution_timezone="UTC",
+        description="Hourly volume profiles learnt from the candles up to yesterday, for VWAP.",
+    )
+    def volume_profiles_daily(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
+        today = context.scheduled_execution_time.astimezone(UTC).date()
+        return _requests(context, exchanges, [today - timedelta(days=1)])
+
+    return volume_profiles_daily
 
 
 def build_ledger_backstop(

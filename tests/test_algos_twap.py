@@ -133,3 +133,24 @@ async def test_consecutive_rejects_fail_the_parent() -> None:
     rejects = [e for e in progress.events if "rejected" in e.message]
     assert len(rejects) == 3 and "InsufficientFunds" in rejects[0].message
     assert clock.now_ms() == START_MS + 120_000  # the third slice
+
+
+async def test_auto_style_rests_on_schedule_and_crosses_when_behind() -> None:
+    clock = SimulatedClock(START_MS)
+    venue = make_venue(clock)
+    ctx, _ = make_context(venue, clock)
+    spec = ParentSpec("tw9", venue.name, "BTC/USDT", "buy", 0.05)
+    auto = Execution(style="auto")
+    twap = Twap(spec, TwapParams(duration_s=600, slices=10, execution=auto), ctx)
+    await twap.start()
+    assert await run_to_end(clock, twap) == "completed"
+    assert twap.filled == Decimal("0.05")
+
+    children = [twap.children[n] for n in sorted(twap.children)]
+    assert children[0].time_in_force == "GTC"  # on schedule: rests at the bid
+    for before, child in itertools.pairwise(children):
+        if before.time_in_force == "GTC" and before.filled < before.amount:
+            assert child.time_in_force == "IOC"  # what a resting child left: crossed now
+    assert children[-1].time_in_force == "IOC"  # the last slice never waits
+    with pytest.raises(ValueError, match="'auto'"):
+        Execution(style="sometimes")

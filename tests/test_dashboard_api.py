@@ -99,5 +99,5 @@ def test_home_favicon_and_what_the_dashboard_builds_from(
     forms = api.get("/dashboard/api/algo-forms").json()
     twap = {f["name"]: f for f in forms["twap"]}
     assert twap["duration_s"]["required"] and twap["duration_s"]["kind"] == "number"
-    assert twap["execution.style"]["choices"] == ["aggressive", "passive"]
-    assert set(forms) == {"twap", "vwap", "iceberg", "stop", "bracket"}
+    assert twap["execution.style"]["choices"] == ["aggressive", "passive", "auto"]
+    assert set(forms) == {"twap", "vwap", "pov", "iceberg", "stop", "bracket"}

@@ -14,14 +14,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from deltaworks_core.config import Settings
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
 from deltaworks_core.venues.simulator import SimulatorServer
 from deltaworks_exec.arbitrage.trades import ArbitrageTrade, Leg, TradeStore
 from deltaworks_exec.auth.roles import Role
 from deltaworks_exec.auth.store import UserStore
 from tests import dashboard_support, exec_fixtures
-from tests.dashboard_support import RunningService, seed_tables
+from tests.dashboard_support import RunningService, seed_tables, serving
 from tests.exec_harness import TOKEN
+from tests.test_venues_fail_alone import LIVE
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
@@ -203,6 +205,9 @@ def test_twap_from_the_launcher(page: sync_api.Page, api: httpx.Client) -> None:
     assert any('"algo_id":"ui_twap_1"' in f for f in FRAMES), "no algo event on the WebSocket"
     row.get_by_role("button", name="ui_twap_1").click()
     expect(page.locator("#algo-chart figure.chart figcaption")).to_contain_text("ui_twap_1")
+    costs = page.locator("#algo-tca")
+    expect(costs).to_contain_text("ui_twap_1: execution costs", timeout=30_000)  # reports: 10 s
+    expect(costs).to_contain_text("100 %")  # the fill rate
     _shot(page, "twap")
 
 
@@ -449,7 +454,7 @@ def test_algorithm_forms(page: sync_api.Page) -> None:
     assert kinds[1:] == ["stop_loss", "take_profit", "trailing"]
     pick.select_option("twap")
     styles = form.locator('[name="params.execution.style"] option').all_inner_texts()
-    assert styles[1:] == ["aggressive", "passive"]
+    assert styles[1:] == ["aggressive", "passive", "auto"]
     form.locator("[name=quantity]").fill("0.01")
     form.locator("[name=algo_id]").fill("ui_twap_bad")
     form.locator('[name="params.duration_s"]').fill("60")
@@ -591,3 +596,23 @@ def test_sign_out_forgets_the_token(page: sync_api.Page) -> None:
     page.reload()
     expect(page.locator("#signin")).to_be_visible()
     expect(page.locator("#app")).to_be_hidden()
+
+
+def test_a_down_venue_is_shown_with_its_reason(
+    browser: sync_api.Browser, settings: Settings, simulator: SimulatorServer
+) -> None:
+    with_live = settings.model_copy(update={"exchanges": (*settings.exchanges, LIVE)})
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(LIVE.api_key_env, "not-a-key")
+        env.setenv(LIVE.secret_env, "not-a-secret")
+        with serving(with_live, simulator) as started:
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            tab = context.new_page()
+            tab.goto(f"{started.url}/dashboard")
+            tab.get_by_label("User token").fill(TOKEN)
+            tab.get_by_role("button", name="Sign in").click()
+            banner = tab.locator("#venues-banner")
+            expect(banner).to_contain_text("Venue live_down is down (retrying): ")
+            expect(banner).not_to_contain_text("sim_a")
+            _shot(tab, "venue-down")
+            context.close()

@@ -45,14 +45,23 @@ async def trade_for(desk: Desk, seconds: int) -> None:
         await asyncio.sleep(0.06)
 
 
-def independent_vwap(reader: QuestDBReader, exchange: str, start_us: int, end_us: int) -> float:
+def independent_vwap(
+    reader: QuestDBReader, exchange: str, start_us: int, end_us: int, order_ids: list[str]
+) -> tuple[float, float]:
+    """(VWAP, volume) of the recorded trades in the interval less the orders' own prints."""
     rows = reader.query(
         "SELECT ts, price, amount FROM trades WHERE exchange = %s AND symbol = %s",
         (exchange, SYMBOL),
     )
+    fills = reader.query(
+        "SELECT ts, price, amount, order_id FROM fills WHERE exchange = %s", (exchange,)
+    )
+    own = [(f["ts"], f["price"], f["amount"]) for f in fills if f["order_id"] in order_ids]
     inside = [row for row in rows if start_us <= to_us(row["ts"]) <= end_us]
-    assert inside, "no recorded trade in the TWAP's interval"
-    return sum(r["price"] * r["amount"] for r in inside) / sum(r["amount"] for r in inside)
+    market = [r for r in inside if (r["ts"], r["price"], r["amount"]) not in own]
+    assert len(market) < len(inside), "the TWAP's own prints were recorded"
+    volume = sum(r["amount"] for r in market)
+    return sum(r["price"] * r["amount"] for r in market) / volume, volume
 
 
 def independent_arrival(reader: QuestDBReader, exchange: str, start_us: int) -> float:
@@ -113,7 +122,7 @@ async def test_twap_report_matches_an_independent_computation_from_the_stored_tr
     filled = sum(o.filled for o in children)
     average = sum(o.filled * (o.average or 0.0) for o in children) / filled
     start_us, end_us = to_us(parent.started), to_us(parent.ended)
-    vwap = independent_vwap(reader, name, start_us, end_us)
+    vwap, volume = independent_vwap(reader, name, start_us, end_us, [o.order_id for o in children])
     arrival = independent_arrival(reader, name, start_us)
     assert report.filled == pytest.approx(filled) and filled > 0
     assert report.fill_rate == pytest.approx(filled / 0.04)
@@ -122,6 +131,14 @@ async def test_twap_report_matches_an_independent_computation_from_the_stored_tr
     assert report.arrival_mid == pytest.approx(arrival)
     assert report.slippage_arrival_bps == pytest.approx((average - arrival) / arrival * 10_000)
     assert report.slippage_vwap_bps == pytest.approx((average - vwap) / vwap * 10_000)
+    assert report.market_volume == pytest.approx(volume)
+    assert report.participation_rate == pytest.approx(filled / (volume + filled))
+    fees = sum(o.filled * (o.average or 0.0) for o in children) * 0.001  # 10 bps taker, USDT
+    assert report.fees == pytest.approx(fees, rel=0.01)
+    assert report.fees_bps == pytest.approx(10.0, rel=0.01)
+    parts = report.spread_bps + report.impact_bps + report.timing_bps + report.fees_bps
+    assert report.shortfall_bps == pytest.approx(parts)
+    assert report.shortfall_bps == pytest.approx(report.slippage_arrival_bps + report.fees_bps)
 
     order = by_id[plain.order_id]  # a plain order is reported on its own
     assert (order.kind, order.side, order.fill_rate) == ("order", "sell", pytest.approx(1.0))
@@ -141,5 +158,7 @@ async def test_twap_report_matches_an_independent_computation_from_the_stored_tr
         missing = await api.get("/execution-reports/nope")
     assert shown["interval_vwap"] == pytest.approx(vwap)
     assert shown["slippage_vwap_bps"] == pytest.approx(report.slippage_vwap_bps)
+    assert shown["shortfall_bps"] == pytest.approx(report.shortfall_bps)
+    assert shown["interval_twap"] == pytest.approx(report.interval_twap)
     assert {row["parent_id"] for row in listed} == {algo_id, plain.order_id}
     assert missing.status_code == 404

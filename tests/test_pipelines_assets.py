@@ -95,24 +95,26 @@ def test_holdings_and_portfolio_append_a_snapshot_per_run(env: PipelineEnv, read
     }
 
 
-def test_withdrawals_backfill_is_idempotent(env: PipelineEnv, reader) -> None:
+@pytest.mark.parametrize("table", ["withdrawals", "deposits"])
+def test_a_ledger_backfill_is_idempotent(env: PipelineEnv, reader, table: str) -> None:
     name = env.settings.exchanges[0].name
     days = [utc_today() - timedelta(days=n) for n in range(3, 0, -1)]
     for day in days:
-        result = env.run("withdrawals_job", name, day)
+        result = env.run(f"{table}_job", name, day)
         assert result.success
-        assert _checks(result)["no_duplicate_withdrawals"] is True
-    rows = _count(reader, "withdrawals", name)
+        assert _checks(result)[f"no_duplicate_{table}"] is True
+    rows = _count(reader, table, name)
     engine = env.sim.engine(name)
+    crypto, fiat = getattr(engine, table), getattr(engine, f"fiat_{table}")
     expected = 0
     for day in days:
         part = ExchangeDay(name, day)
-        expected += len(engine.withdrawals(part.start_ms, part.end_ms - 1))
-        expected += engine.fiat_withdrawals(part.start_ms, part.end_ms - 1)[1]
+        expected += len(crypto(part.start_ms, part.end_ms - 1))
+        expected += fiat(part.start_ms, part.end_ms - 1)[1]
     assert rows == expected > 0
     for day in days:
-        assert env.run("withdrawals_job", name, day).success
-    assert _count(reader, "withdrawals", name) == rows
+        assert env.run(f"{table}_job", name, day).success
+    assert _count(reader, table, name) == rows
 
 
 def test_withdrawal_history_is_paged_completely(env: PipelineEnv) -> None:
@@ -152,6 +154,17 @@ def test_candles_for_a_day(env: PipelineEnv, reader) -> None:
     assert rows == 1440 * len(env.settings.exchanges[1].symbols)
     assert env.run("candles_job", name, day).success
     assert _count(reader, "candles", name) == rows
+    assert env.run("volume_profiles_job", name, day).success
+    reader.wait_visible("volume_profiles")
+    profile = reader.query(
+        "SELECT symbol, hour, volume, share, minutes FROM volume_profiles WHERE exchange = %s",
+        (name,),
+    )  # learnt from that day's candles: every hour of every symbol, shares adding up to 1
+    assert len(profile) == 24 * len(env.settings.exchanges[1].symbols)
+    for symbol in env.settings.exchanges[1].symbols:
+        hours = [row for row in profile if row["symbol"] == symbol]
+        assert sum(row["share"] for row in hours) == pytest.approx(1.0)
+        assert {row["minutes"] for row in hours} == {60}
 
 
 def test_a_failing_exchange_fails_only_its_partition(env: PipelineEnv, reader) -> None:

@@ -48,10 +48,12 @@ def test_code_location_loads_everything() -> None:
         "transfers",
         "candles",
         "trade_ohlcv_daily",
+        "volume_profiles",
     }
     checks = {k.name for k in repo.asset_graph.asset_check_keys}
     assert checks == {
         "no_duplicate_withdrawals",
+        "no_duplicate_deposits",
         "spot_holdings_consistent",
         "holdings_fresh",
         "trades_match_exchange_candles",
@@ -61,6 +63,7 @@ def test_code_location_loads_everything() -> None:
         "holdings_snapshot",
         "transfers_refresh",
         "candles_daily",
+        "volume_profiles_daily",
         "withdrawals_backstop",
         "deposits_backstop",
         "scheduled_backup",

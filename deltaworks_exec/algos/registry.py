@@ -7,6 +7,7 @@ from typing import Any
 from deltaworks_exec.algos.base import AlgoContext, ParentOrder, ParentSpec
 from deltaworks_exec.algos.bracket import Bracket, BracketParams
 from deltaworks_exec.algos.iceberg import Iceberg, IcebergParams
+from deltaworks_exec.algos.pov import Pov, PovParams
 from deltaworks_exec.algos.stops import StopOrder, StopParams
 from deltaworks_exec.algos.twap import Twap, TwapParams
 from deltaworks_exec.algos.vwap import Vwap, VwapParams
@@ -15,6 +16,7 @@ from deltaworks_exec.oms.algo_store import AlgoEvent
 ALGORITHMS: dict[str, tuple[type[ParentOrder], Any]] = {
     "twap": (Twap, TwapParams),
     "vwap": (Vwap, VwapParams),
+    "pov": (Pov, PovParams),
     "iceberg": (Iceberg, IcebergParams),
     "stop": (StopOrder, StopParams),
     "bracket": (Bracket, BracketParams),

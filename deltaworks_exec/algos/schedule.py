@@ -4,7 +4,10 @@ At each slice the parent sends what is due: the slice's cumulative target
 minus what is filled (catch-up when behind), capped by the slice's cap
 (VWAP's participation), sized by ``quantities.child_amount``. Children are
 either aggressive (IOC limit at the touch widened by ``aggression_bps``) or
-passive (GTC limit at the own side's best, canceled at the next slice). The
+passive (GTC limit at the own side's best, canceled at the next slice); style
+``auto`` chooses by urgency: passive while the parent is on schedule (nothing due
+beyond the slice's own share), aggressive once it is behind (what a passive child
+left) and for the last slice. The
 limit price caps every child; a slice whose touch is beyond the limit sends
 nothing. At the end the rest is finished with a market order (or an IOC at
 the limit price when one is set) or left, as ``end`` says. After a restart,
@@ -23,7 +26,7 @@ from deltaworks_exec.quantities import child_amount, is_dust
 
 MAX_SLICES = 10_000
 MAX_DURATION_S = 7 * 86_400
-Style = Literal["aggressive", "passive"]
+Style = Literal["aggressive", "passive", "auto"]
 End = Literal["market", "leave"]
 
 
@@ -46,8 +49,8 @@ class Execution:
     end: End = "market"
 
     def __post_init__(self) -> None:
-        if self.style not in ("aggressive", "passive"):
-            raise ValueError(f"style must be 'aggressive' or 'passive', got {self.style!r}")
+        if self.style not in ("aggressive", "passive", "auto"):
+            raise ValueError(f"style must be 'aggressive', 'passive' or 'auto', got {self.style!r}")
         if self.end not in ("market", "leave"):
             raise ValueError(f"end must be 'market' or 'leave', got {self.end!r}")
         if self.limit_price is not None and not self.limit_price > 0:
@@ -101,6 +104,7 @@ class ScheduledOrder(ParentOrder):
 
     async def execute(self) -> None:
         slices = self.schedule()
+        previous = Decimal(0)
         for i, current in enumerate(slices):
             later = slices[i + 1] if i + 1 < len(slices) else None
             if later is not None and later.time_ms <= self.ctx.clock.now_ms():
@@ -108,15 +112,23 @@ class ScheduledOrder(ParentOrder):
             await self.sleep_until(current.time_ms)
             await self.refresh()
             await self.cancel_children()
-            self.target = current.target
-            due = current.target - self.filled
+            target = await self.live_target(i, slices)
+            self.target = target
+            due = target - self.filled
             if current.cap is not None:
                 due = min(due, current.cap)
-            await self._work(due)
+            on_schedule = later is not None and due <= target - previous
+            await self._work(due, passive=self._passive(on_schedule))
+            previous = target
         await self.sleep_until(self.end_ms)
         await self.refresh()
         await self.cancel_children()
         await self._finish()
+
+    async def live_target(self, index: int, slices: list[Slice]) -> Decimal:
+        """What should be filled by the end of slice ``index``: the schedule's target (VWAP
+        with ``live`` re-plans it from the volume the market traded so far)."""
+        return slices[index].target
 
     def _beyond_limit(self, price: float) -> bool:
         limit = self.execution.limit_price
@@ -124,7 +136,12 @@ class ScheduledOrder(ParentOrder):
             return False
         return price > limit if self.spec.side == "buy" else price < limit
 
-    async def _work(self, due: Decimal) -> None:
+    def _passive(self, on_schedule: bool) -> bool:
+        """Whether this slice's child rests at the own side (style, or urgency for auto)."""
+        style = self.execution.style
+        return style == "passive" or (style == "auto" and on_schedule)
+
+    async def _work(self, due: Decimal, passive: bool) -> None:
         if due <= 0:
             return
         book = await self.ctx.venue.order_book(self.spec.symbol, depth=1)
@@ -139,7 +156,7 @@ class ScheduledOrder(ParentOrder):
         if amount <= 0:
             return
         limit = self.execution.limit_price
-        if self.execution.style == "passive":
+        if passive:
             price = book.bids[0][0] if buy else book.asks[0][0]
             await self.send(amount, "limit", price, "GTC")
             return

@@ -24,7 +24,7 @@ from deltaworks_exec.algos.registry import create, restore
 from deltaworks_exec.algos.schedule import ScheduledOrder
 from deltaworks_exec.clock import Clock
 from deltaworks_exec.oms.algo_store import AlgoEvent, ProgressSink, latest_events
-from deltaworks_exec.oms.volume_profile import load_profile
+from deltaworks_exec.oms.volume_profile import ProfileError, load_hourly_profile, load_profile
 from deltaworks_exec.order_sinks import OrderSink
 from deltaworks_exec.venue import Venue
 
@@ -131,7 +131,8 @@ class AlgoSupervisor:
         return AlgoContext(self.venues[exchange], self.clock, self.orders(exchange), self.progress)
 
     def _with_profile(self, spec: ParentSpec, params: dict[str, Any]) -> dict[str, Any]:
-        """VWAP parameters with ``volumes`` loaded from ``candles`` unless given."""
+        """VWAP parameters with ``volumes`` unless given: from the latest hourly profile
+        (``volume_profiles``), else from the ``candles`` at this time of day."""
         if "volumes" in params:
             return params
         if self.reader is None:
@@ -141,15 +142,15 @@ class AlgoSupervisor:
         duration, bucket = params.get("duration_s"), params.get("bucket_s", 60)
         if not _number(duration) or not _number(bucket) or not isinstance(days, int):
             raise ValueError("vwap parameters: duration_s and bucket_s (seconds), days (integer)")
-        volumes = load_profile(
-            self.reader,
-            spec.exchange,
-            spec.symbol,
-            self.clock.now_ms(),
-            duration,
-            bucket,
-            days,
-        )
+        now = self.clock.now_ms()
+        try:
+            volumes = load_hourly_profile(
+                self.reader, spec.exchange, spec.symbol, now, duration, bucket
+            )
+        except ProfileError:
+            volumes = load_profile(
+                self.reader, spec.exchange, spec.symbol, now, duration, bucket, days
+            )
         return {**params, "volumes": volumes}
 
     async def start(

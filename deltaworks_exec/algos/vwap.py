@@ -6,7 +6,12 @@ parameters, so a restarted VWAP follows the same schedule. Slices every
 ``slice_s`` seconds aim at the profile's cumulative share by the slice's end;
 ``participation`` caps each slice at that fraction of the volume the profile
 expects in it (what the cap holds back is caught up later, or left to the end
-behaviour). Limit, child style and end behaviour as in ``schedule``.
+behaviour). With ``live`` the targets follow the market's actual volume: at each
+slice the share due is (volume traded so far + the profile's volume for the slice)
+over (volume traded so far + the profile's volume for the rest), the volume traded
+read from the venue's public trades less the parent's own fills; a burst is joined
+when it happens instead of being spread over the interval. Limit, child style and
+end behaviour as in ``schedule``.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from deltaworks_exec.algos.schedule import (
     check_duration,
     schedule_fields,
 )
+from deltaworks_exec.algos.tape import TapeVolume
 from deltaworks_exec.quantities import dec, to_step
 
 
@@ -36,6 +42,7 @@ class VwapParams:
     bucket_s: int = 60
     slice_s: float | None = None
     participation: float | None = None
+    live: bool = False
     execution: Execution = field(default_factory=Execution)
 
     def __post_init__(self) -> None:
@@ -74,6 +81,7 @@ class Vwap(ScheduledOrder):
     ) -> None:
         super().__init__(spec, params, ctx, start_ms)
         self.vwap = params
+        self.tape = TapeVolume(ctx.venue, spec.symbol, self.start_ms) if params.live else None
 
     def expected_volume(self, from_ms: int, to_ms: int) -> float:
         """Profile volume expected between two offsets from the start (uniform in a bucket)."""
@@ -103,3 +111,17 @@ class Vwap(ScheduledOrder):
                 cap = max(Decimal(0), to_step(volume, step))
             slices.append(Slice(self.start_ms + offset, target, cap))
         return slices
+
+    async def live_target(self, index: int, slices: list[Slice]) -> Decimal:
+        current = slices[index]
+        if self.tape is None or index + 1 == len(slices):
+            return current.target
+        traded = max(0.0, await self.tape.update() - float(self.filled))
+        now = current.time_ms - self.start_ms
+        ahead = self.expected_volume(now, slices[index + 1].time_ms - self.start_ms)
+        rest = self.expected_volume(now, self.end_ms - self.start_ms)
+        if traded + rest <= 0:
+            return current.target
+        total = to_step(self.spec.quantity, self.rules.amount_increment)
+        share = dec((traded + ahead) / (traded + rest))
+        return min(total, to_step(total * share, self.rules.amount_increment))

@@ -21,7 +21,7 @@ from deltaworks_exec.auth.roles import Permission
 
 
 class AlgoIn(BaseModel):
-    algo: Literal["twap", "vwap", "iceberg", "stop", "bracket"]
+    algo: Literal["twap", "vwap", "pov", "iceberg", "stop", "bracket"]
     exchange: str
     symbol: str
     side: Literal["buy", "sell"]

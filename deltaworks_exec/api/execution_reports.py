@@ -34,11 +34,31 @@ class ExecutionReportOut(BaseModel):
     average_price: float | None
     fills: int
     arrival_mid: float | None = Field(description="Recorded mid at the start")
-    interval_vwap: float | None = Field(description="VWAP of recorded market trades, start-end")
+    interval_vwap: float | None = Field(
+        description="VWAP of recorded market trades (not the order's own), start-end"
+    )
+    interval_twap: float | None = Field(
+        default=None, description="TWAP of recorded market trades (not the order's own)"
+    )
     market_volume: float
     market_trades: int
+    participation_rate: float | None = Field(
+        default=None, description="filled / (market volume + filled)"
+    )
     slippage_arrival_bps: float | None = Field(description="Positive: worse than arrival mid")
     slippage_vwap_bps: float | None = Field(description="Positive: worse than interval VWAP")
+    fees: float | None = Field(default=None, description="Fees paid, in quote currency")
+    shortfall_bps: float | None = Field(
+        default=None, description="Implementation shortfall with fees = spread+impact+timing+fees"
+    )
+    spread_bps: float | None = Field(default=None, description="Half-spreads paid (or earned)")
+    impact_bps: float | None = Field(
+        default=None, description="Beyond the touch, and the mids met against the market TWAP"
+    )
+    timing_bps: float | None = Field(
+        default=None, description="The market's drift: interval TWAP against arrival"
+    )
+    fees_bps: float | None = Field(default=None, description="Fees against filled notional")
     ts: datetime = Field(description="When the report was computed")
 
 

@@ -13,7 +13,7 @@ from deltaworks_core.models import Side
 from deltaworks_exec.cli.client import ServiceClient
 from deltaworks_exec.cli.output import console, echo_json, iso_ms, print_rows, print_table
 
-Algorithm = Literal["twap", "vwap", "iceberg", "stop", "bracket"]
+Algorithm = Literal["twap", "vwap", "pov", "iceberg", "stop", "bracket"]
 
 COLUMNS = ("algo_id", "algo", "status", "exchange", "symbol", "side", "quantity", "filled",
            "average", "target", "message")  # fmt: skip

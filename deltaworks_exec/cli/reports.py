@@ -23,6 +23,12 @@ REPORT_COLUMNS = (
     "interval_vwap",
     "slippage_arrival_bps",
     "slippage_vwap_bps",
+    "participation_rate",
+    "shortfall_bps",
+    "spread_bps",
+    "impact_bps",
+    "timing_bps",
+    "fees_bps",
 )
 
 

@@ -56,3 +56,46 @@ def load_profile(
             f"{days} days: the VWAP profile needs them (the pipelines fill 'candles')"
         )
     return [volume / len(seen_days) for volume in buckets]
+
+
+HOUR_MS = 3_600_000
+_LATEST_HOURS = """
+SELECT hour, volume FROM volume_profiles
+WHERE exchange = %s AND symbol = %s AND ts = (
+    SELECT max(ts) FROM volume_profiles WHERE exchange = %s AND symbol = %s
+)
+"""
+
+
+def load_hourly_profile(
+    reader: QuestDBReader,
+    exchange: str,
+    symbol: str,
+    start_ms: int,
+    duration_s: float,
+    bucket_s: int = 60,
+) -> list[float]:
+    """Expected volume per ``bucket_s`` bucket of [start, start + duration) from the latest
+    hourly profile (``volume_profiles``, the pipelines' asset): each hour's average volume
+    spread evenly over the hour."""
+    duration_ms = round(duration_s * 1000)
+    if not 0 < duration_ms < DAY_MS or bucket_s <= 0:
+        raise ProfileError("a profile needs 0 < duration < 1 day and bucket_s > 0")
+    rows = reader.query(_LATEST_HOURS, (exchange, symbol, exchange, symbol))
+    hourly = {int(row["hour"]): row["volume"] for row in rows}
+    if not hourly or sum(hourly.values()) <= 0:
+        raise ProfileError(f"no hourly volume profile of {exchange} {symbol} stored yet")
+    bucket_ms = bucket_s * 1000
+    volumes = []
+    for lo in range(start_ms, start_ms + duration_ms, bucket_ms):
+        hi = min(lo + bucket_ms, start_ms + duration_ms)
+        volume, t = 0.0, lo
+        while t < hi:
+            hour_end = (t // HOUR_MS + 1) * HOUR_MS
+            part = min(hi, hour_end) - t
+            volume += hourly.get(t % DAY_MS // HOUR_MS, 0.0) * part / HOUR_MS
+            t += part
+        volumes.append(volume)
+    if sum(volumes) <= 0:
+        raise ProfileError(f"the hourly profile of {exchange} {symbol} has no volume then")
+    return volumes

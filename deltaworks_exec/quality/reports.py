@@ -3,9 +3,9 @@
 A parent is an algorithm (its child orders' fills) or a plain order (its own fills). Its
 reference prices come from the recorder's tables, never from its own fills: the arrival
 mid is the last recorded top of book (``quotes``) at or before the parent's start; the
-interval VWAP is the volume-weighted price of every recorded market trade (``trades``) of
-the exchange and symbol from start to end (the market's tape, so it includes the prints
-of the parent's own executions as any other participant saw them).
+interval VWAP and TWAP come from the recorded market trades (``trades``) of the exchange
+and symbol from start to end, less the prints of the parent's own fills; the costs are
+split as ``quality.tca`` describes, the mids at each fill from the recorded ``quotes``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from deltaworks_core.questdb import QuestDBReader
 from deltaworks_exec.oms.model import to_us
+from deltaworks_exec.quality.tca import Execution, Print, Quote, analyse
 
 PLAIN_ORDER = "order"
 
@@ -25,12 +26,16 @@ _ORDER = "SELECT ts, status, exchange, symbol, side, amount, algo_id FROM order_
 _ORDER += "WHERE order_id = %s ORDER BY ts, seq"
 _CHILDREN = "SELECT DISTINCT order_id FROM order_events WHERE algo_id = %s"
 _ARRIVAL = """
-SELECT bid_price, ask_price FROM quotes
+SELECT ts, bid_price, ask_price FROM quotes
 WHERE exchange = %s AND symbol = %s AND ts <= %s
 ORDER BY ts DESC LIMIT 1
 """
-_VWAP = """
-SELECT sum(price * amount) / sum(amount) vwap, sum(amount) volume, count() trades FROM trades
+_QUOTES = """
+SELECT ts, bid_price, ask_price FROM quotes
+WHERE exchange = %s AND symbol = %s AND ts > %s AND ts <= %s ORDER BY ts
+"""
+_TRADES = """
+SELECT ts, price, amount FROM trades
 WHERE exchange = %s AND symbol = %s AND ts >= %s AND ts <= %s
 """
 
@@ -74,6 +79,14 @@ class ExecutionReport:
     market_trades: int
     slippage_arrival_bps: float | None
     slippage_vwap_bps: float | None
+    interval_twap: float | None
+    participation_rate: float | None
+    fees: float
+    shortfall_bps: float | None
+    spread_bps: float | None
+    impact_bps: float | None
+    timing_bps: float | None
+    fees_bps: float | None
 
     def row(self) -> dict[str, Any]:
         return asdict(self)
@@ -115,7 +128,29 @@ def _fills(reader: QuestDBReader, order_ids: tuple[str, ...]) -> list[dict[str, 
     if not order_ids:
         return []
     marks = ", ".join(["%s"] * len(order_ids))
-    return reader.query(f"SELECT price, amount FROM fills WHERE order_id IN ({marks})", order_ids)
+    return reader.query(
+        f"SELECT ts, price, amount, fee, fee_currency FROM fills WHERE order_id IN ({marks})",
+        order_ids,
+    )
+
+
+def _ms(stamp: datetime) -> int:
+    return to_us(stamp) // 1000
+
+
+def fee_in_quote(symbol: str, fee: float | None, currency: str | None, price: float) -> float:
+    """A fee in the symbol's quote currency (fees in other currencies are not converted)."""
+    base, _, rest = symbol.partition("/")
+    quote = rest.split(":")[0]
+    if not fee or currency is None:
+        return 0.0
+    if currency == quote:
+        return fee
+    return fee * price if currency == base else 0.0
+
+
+def _quote(row: dict[str, Any]) -> Quote:
+    return Quote(_ms(row["ts"]), row["bid_price"], row["ask_price"])
 
 
 def build_report(reader: QuestDBReader, parent: Parent) -> ExecutionReport:
@@ -124,10 +159,33 @@ def build_report(reader: QuestDBReader, parent: Parent) -> ExecutionReport:
     filled = sum(row["amount"] for row in fills)
     average = sum(row["price"] * row["amount"] for row in fills) / filled if filled else None
     start_us, end_us = to_us(parent.started), to_us(parent.ended)
-    quote = reader.query(_ARRIVAL, (parent.exchange, parent.symbol, start_us))
-    arrival = (quote[0]["bid_price"] + quote[0]["ask_price"]) / 2 if quote else None
-    market = reader.query(_VWAP, (parent.exchange, parent.symbol, start_us, end_us))[0]
-    vwap = market["vwap"] if market["trades"] else None
+    where = (parent.exchange, parent.symbol)
+    quotes = reader.query(_ARRIVAL, (*where, start_us))
+    arrival = (quotes[0]["bid_price"] + quotes[0]["ask_price"]) / 2 if quotes else None
+    quotes += reader.query(_QUOTES, (*where, start_us, end_us))
+    executions = [
+        Execution(
+            _ms(row["ts"]),
+            row["price"],
+            row["amount"],
+            fee_in_quote(parent.symbol, row["fee"], row["fee_currency"], row["price"]),
+        )
+        for row in fills
+    ]
+    prints = [
+        Print(_ms(row["ts"]), row["price"], row["amount"])
+        for row in reader.query(_TRADES, (*where, start_us, end_us))
+    ]
+    costs = analyse(
+        parent.side,
+        executions,
+        prints,
+        [_quote(row) for row in quotes],
+        arrival,
+        start_us // 1000,
+        end_us // 1000,
+    )
+    vwap = costs.interval_vwap
     return ExecutionReport(
         parent_id=parent.parent_id,
         kind=parent.kind,
@@ -144,8 +202,16 @@ def build_report(reader: QuestDBReader, parent: Parent) -> ExecutionReport:
         fills=len(fills),
         arrival_mid=arrival,
         interval_vwap=vwap,
-        market_volume=market["volume"] or 0.0,
-        market_trades=market["trades"],
+        market_volume=costs.market_volume,
+        market_trades=costs.market_trades,
         slippage_arrival_bps=slippage_bps(parent.side, average, arrival),
         slippage_vwap_bps=slippage_bps(parent.side, average, vwap),
+        interval_twap=costs.interval_twap,
+        participation_rate=costs.participation_rate,
+        fees=costs.fees,
+        shortfall_bps=costs.shortfall_bps,
+        spread_bps=costs.spread_bps,
+        impact_bps=costs.impact_bps,
+        timing_bps=costs.timing_bps,
+        fees_bps=costs.fees_bps,
     )

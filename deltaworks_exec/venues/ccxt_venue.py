@@ -14,7 +14,14 @@ import ccxt
 from deltaworks_core.models import Fill, Order
 from deltaworks_core.venues.normalize import fill_from_trade, order_from_ccxt
 from deltaworks_core.venues.profiles import profile_for
-from deltaworks_exec.venue import Balance, MarketRules, OrderBook, OrderRequest, VenueEvent
+from deltaworks_exec.venue import (
+    Balance,
+    MarketRules,
+    OrderBook,
+    OrderRequest,
+    PublicTrade,
+    VenueEvent,
+)
 
 log = logging.getLogger(__name__)
 
@@ -212,6 +219,14 @@ class CcxtVenue:
 
     async def last_price(self, symbol: str) -> float:
         return float((await self._reader.fetch_ticker(symbol))["last"])
+
+    async def public_trades(self, symbol: str, since_ms: int) -> list[PublicTrade]:
+        trades = await self._reader.fetch_trades(symbol, since=since_ms, limit=1000)
+        return [
+            PublicTrade(str(t["id"]), int(t["timestamp"]), float(t["price"]), float(t["amount"]))
+            for t in trades
+            if t["timestamp"] is not None and t["timestamp"] >= since_ms
+        ]
 
     async def events(self) -> AsyncIterator[VenueEvent]:
         """Order updates and fills from ccxt.pro's user streams; raises a stream's error.

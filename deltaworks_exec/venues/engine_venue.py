@@ -19,7 +19,14 @@ from deltaworks_core.models import Fill, Order, OrderStatus, utc_from_ms
 from deltaworks_core.venues import simulator as sim
 from deltaworks_exec.clock import Clock
 from deltaworks_exec.quantities import price_to_tick, to_step
-from deltaworks_exec.venue import Balance, MarketRules, OrderBook, OrderRequest, VenueEvent
+from deltaworks_exec.venue import (
+    Balance,
+    MarketRules,
+    OrderBook,
+    OrderRequest,
+    PublicTrade,
+    VenueEvent,
+)
 
 BOOK_PUSH_S = 0.1
 _STATUS: dict[sim.OrderStatus, OrderStatus] = {
@@ -258,6 +265,16 @@ class EngineVenue:
         self._sync()
         m = self._market(symbol)
         return self._price(m, self.engine.trades(m.symbol, 1)[-1].price)
+
+    async def public_trades(self, symbol: str, since_ms: int) -> list[PublicTrade]:
+        self._sync()
+        m = self._market(symbol)
+        first_id = since_ms // 1000 * 1024 - 1  # the engine's trade ids: second * 1024 + n
+        return [
+            PublicTrade(str(t.id), t.time, self._price(m, t.price), self._qty(m, t.qty))
+            for t in self.engine.trades_after(m.symbol, first_id)
+            if t.time >= since_ms
+        ]
 
     async def events(self) -> AsyncIterator[VenueEvent]:
         """Order updates and fills, pushed by the engine as they happen."""

@@ -8,6 +8,7 @@ import time
 from dataclasses import asdict, dataclass
 
 from deltaworks_core.config import ConfigError
+from deltaworks_core.logging_setup import redact
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +24,10 @@ class VenueDown:
 
 
 def describe(exc: BaseException) -> str:
-    """One line naming the problem: the error's class and the first line of its message."""
+    """One line naming the problem: the error's class and the first line of its message,
+    credentials and request signatures (ccxt puts the signed URL in it) redacted."""
     text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0][:300]}" if text else type(exc).__name__
+    return redact(f"{type(exc).__name__}: {text[0][:300]}") if text else type(exc).__name__
 
 
 def retryable(exc: BaseException) -> bool:

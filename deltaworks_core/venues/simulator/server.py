@@ -59,6 +59,7 @@ class SimulatorServer:
                 withdrawals=settings.withdrawals_per_exchange,
                 history_days=settings.history_days,
                 rules=getattr(dialect, "market_rules", default_rule),
+                market_model=settings.market,
             )
             engine.join(self.network)
             self._engines[exchange.name] = engine

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from .book import BookSide
 from .markets import Market
 from .orders import TAKE_PROFIT_TYPES, Order
-from .synthetic import Synthetic
+from .reaction import Depletion
+from .synthetic import STEP_MS, Synthetic
 
 SYNTH_LEVELS = 50
 TAPE_SIZE = 10_000  # users' trades kept per market (streams and fetch_trades read them)
@@ -30,6 +31,7 @@ class MarketBook:
         "asks",
         "bids",
         "changes",
+        "depleted",
         "market",
         "stops_down",
         "stops_up",
@@ -48,6 +50,9 @@ class MarketBook:
         self.tape: deque[tuple[int, int, int, int, bool]] = deque(maxlen=TAPE_SIZE)
         self._ladder_step = -1
         self._ladders: tuple[list[list[int]], list[list[int]]] = ([], [])
+        model = synth.model
+        # (bids, asks) taken by aggressive orders and refilling, with a market model
+        self.depleted = (Depletion(model), Depletion(model)) if model else None
 
     @property
     def active(self) -> bool:
@@ -62,9 +67,15 @@ class MarketBook:
         return step * 1_000 + self.changes
 
     def ladders(self, step: int) -> tuple[list[list[int]], list[list[int]]]:
-        """Synthetic (bids, asks) of ``step``, with what takers consumed in that step removed."""
+        """Synthetic (bids, asks) of ``step``, with what takers consumed in that step removed
+        (with a market model: what they consumed and did not refill yet)."""
         if step != self._ladder_step:
-            self._ladders = self.synth.ladders(step, SYNTH_LEVELS)
+            if self.depleted is None:
+                self._ladders = self.synth.ladders(step, SYNTH_LEVELS)
+            else:
+                self._ladders = self.synth.ladders(step, self.synth.model.book_levels)
+                for ladder, depletion in zip(self._ladders, self.depleted, strict=True):
+                    Depletion.apply(ladder, depletion.at(step * STEP_MS))
             self._ladder_step = step
         return self._ladders
 
@@ -172,6 +183,7 @@ class MarketBook:
             self.ladders(step)
         ladder = self._ladders[1 if buy else 0]
         i, n, left = 0, len(ladder), qty
+        synthetic = 0
         while left:
             while i < n and not ladder[i][1]:
                 i += 1
@@ -195,11 +207,22 @@ class MarketBook:
                 if q > left:
                     q = left
                 ladder[i][1] -= q
+                synthetic += q
                 on_match(None, synth, q)
             else:
                 break
             left -= q
+        if synthetic and self.depleted is not None:
+            self._react(buy, synthetic, step * STEP_MS)
         return qty - left
+
+    def _react(self, buy: bool, steps: int, t_ms: int) -> None:
+        """The market model's answer to an aggressive order that took ``steps`` of the
+        ladders: the price moves, the side it took from refills slowly."""
+        assert self.depleted is not None and self.synth.impact is not None
+        self.depleted[0 if not buy else 1].take(t_ms, steps)
+        self.synth.impact.receive(t_ms, steps if buy else -steps)
+        self._ladder_step = -1  # rebuilt around the moved mid, less what is still missing
 
     def trade_through(self, step: int, on_match: MatchFn) -> int:
         """Fill resting orders the synthetic trade of ``step`` goes through (as makers, at

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from deltaworks_core.clock import Clock, SimClock
+from deltaworks_core.market_model import MarketModel
 
 from .accounts import Account, default_account
 from .deposits import DepositHistory
@@ -61,6 +62,7 @@ class EngineState:
         withdrawals: int = 2000,
         history_days: int = 365,
         rules: RuleBook = default_rule,
+        market_model: MarketModel | None = None,
     ) -> None:
         if clock is None:
             clock = SimClock(epoch_ms if epoch_ms is not None else today_ms())
@@ -71,7 +73,9 @@ class EngineState:
         self.listed_ms = self.epoch_ms - history_days * DAY_MS  # markets trade from here on
         markets = build_markets(symbols, rules)
         self.markets: dict[str, Market] = {m.symbol: m for m in markets}
-        self._books = {m.symbol: MarketBook(m, Synthetic(seed, name, m)) for m in markets}
+        self._books = {
+            m.symbol: MarketBook(m, Synthetic(seed, name, m, market_model)) for m in markets
+        }
         now = clock.now_ms()
         self._accounts: dict[str, Account] = {"main": default_account("main", markets, now)}
         self.transport = Transport(key(seed, name, "transport"))

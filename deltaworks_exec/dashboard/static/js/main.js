@@ -58,8 +58,25 @@ async function show(id) {
   section.dataset.ready = "true";
 }
 
+let venuesChecked = 0;
+
+/** Venues out of service (`/status` venues_down): one line each with the reason. */
+async function showVenuesDown() {
+  venuesChecked = Date.now();
+  const down = Object.entries((await get("/status")).venues_down || {});
+  const banner = $("#venues-banner");
+  banner.hidden = down.length === 0;
+  banner.replaceChildren(
+    ...down.map(([name, d]) =>
+      el("div", {}, `Venue ${name} is down${d.retrying ? " (retrying)" : ""}: ${d.reason}`),
+    ),
+  );
+}
+
 function tick() {
-  if (!active || busy || !token.get()) return;
+  if (!token.get()) return;
+  if (Date.now() - venuesChecked >= REFRESH_MS) showVenuesDown().catch(() => {});
+  if (!active || busy) return;
   if (Date.now() - lastRefresh >= (active.interval || REFRESH_MS) && rendered.has(active.id)) {
     run(() => active.refresh());
   }
@@ -121,6 +138,7 @@ async function start() {
   $("#app").hidden = false;
   stream.connect(token.get());
   showKillSwitch((await get("/risk/kill-switch")).engaged);
+  await showVenuesDown();
   await show(location.hash.slice(1));
 }
 

@@ -68,8 +68,46 @@ const columns = () => [
     : []),
 ];
 
+// Transaction-cost analysis of a finished parent order (GET /execution-reports/{id}).
+const TCA_ROWS = [
+  ["fill rate", (r) => `${num(r.fill_rate * 100, 1)} %`],
+  ["average price", (r) => num(r.average_price, 8)],
+  ["arrival mid", (r) => num(r.arrival_mid, 8)],
+  ["interval VWAP (market trades)", (r) => num(r.interval_vwap, 8)],
+  ["participation", (r) => (r.participation_rate == null ? "" : `${num(r.participation_rate * 100, 2)} %`)],
+  ["shortfall vs arrival, bps", (r) => num(r.shortfall_bps, 2)],
+  ["  spread, bps", (r) => num(r.spread_bps, 2)],
+  ["  impact, bps", (r) => num(r.impact_bps, 2)],
+  ["  timing, bps", (r) => num(r.timing_bps, 2)],
+  ["  fees, bps", (r) => num(r.fees_bps, 2)],
+  ["slippage vs interval VWAP, bps", (r) => num(r.slippage_vwap_bps, 2)],
+];
+
+async function showCosts(algoId) {
+  const box = root.querySelector("#algo-tca");
+  let report;
+  try {
+    report = await get(`/execution-reports/${encodeURIComponent(algoId)}`);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) throw error;
+    box.replaceChildren(el("p", { class: "muted" }, `${algoId}: execution costs are reported once it has ended.`));
+    return;
+  }
+  box.replaceChildren(
+    el("h3", {}, `${algoId}: execution costs`),
+    table(
+      [
+        { label: "measure", value: (row) => row[0] },
+        { label: "value", value: (row) => row[1](report), className: "n" },
+      ],
+      TCA_ROWS,
+    ),
+  );
+}
+
 async function showHistory(algoId) {
   selected = algoId;
+  await showCosts(algoId);
   let events;
   try {
     events = await get(`/dashboard/api/algos/${encodeURIComponent(algoId)}/events`);
@@ -229,6 +267,7 @@ export const view = {
       el("h2", {}, "Parent orders ", el("small", {}, "progress against schedule")),
       el("div", { class: "scroll", id: "algos-table" }),
       el("div", { id: "algo-chart", class: "chart-box" }),
+      el("div", { id: "algo-tca" }),
     );
     await this.refresh();
   },

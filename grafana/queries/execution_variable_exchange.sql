@@ -1,0 +1,1 @@
+SELECT DISTINCT exchange FROM execution_reports ORDER BY exchange
