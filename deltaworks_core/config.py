@@ -216,6 +216,18 @@ class RiskLimits(BaseModel):
     check_balance: bool = True
 
 
+class ArbitrageSettings(_Strict):
+    """The service's arbitrage executor (pairs are enabled through the API or CLI)."""
+
+    leg_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description="how long settling waits for a leg's venue before going on with what "
+        "is known of it (the trade stays unresolved until every leg has ended)",
+    )
+
+
 class ExecSettings(_Strict):
     """The execution service."""
 
@@ -224,6 +236,7 @@ class ExecSettings(_Strict):
     token_env: str = "DELTAWORKS_API_TOKEN"
     poll_interval_s: float = Field(default=1.0, gt=0)
     risk: RiskLimits = RiskLimits()
+    arbitrage: ArbitrageSettings = ArbitrageSettings()
 
 
 class RecorderSettings(_Strict):

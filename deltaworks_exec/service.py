@@ -135,6 +135,7 @@ class ExecService:
             clock=self._clock,
             configured={e.name: e.symbols for e in settings.exchanges},
             scan_interval_s=self._poll_interval_s,
+            leg_timeout_s=settings.exec.arbitrage.leg_timeout_s,
         )
         await self.arbitrage.recover(control)
         self._spawn(self.arbitrage.run(), "arbitrage")

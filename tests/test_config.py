@@ -3,9 +3,11 @@
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from deltaworks_core.config import (
     DEFAULT_CONFIG_PATH,
+    ArbitrageSettings,
     ConfigError,
     load_settings,
     settings_from_dict,
@@ -79,3 +81,9 @@ def test_holdings_interval_must_fit_a_schedule() -> None:
     assert settings_from_dict({"pipelines": {"holdings_interval_minutes": 240}})
     with pytest.raises(ConfigError, match=r"pipelines\.holdings_interval_minutes: 7 is invalid"):
         settings_from_dict({"pipelines": {"holdings_interval_minutes": 7}})
+
+
+def test_the_arbitrage_leg_timeout_is_configured_and_bounded() -> None:
+    assert load_settings(DEFAULT_CONFIG_PATH).exec.arbitrage.leg_timeout_s == 5.0
+    with pytest.raises(ValidationError, match="leg_timeout_s"):
+        ArbitrageSettings(leg_timeout_s=0)
