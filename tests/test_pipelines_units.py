@@ -148,6 +148,12 @@ def test_schedules_request_one_run_per_exchange() -> None:
     assert sorted(str(r.partition_key) for r in requests) == [
         f"2026-03-0{d}|{x}" for d in (7, 8, 9) for x in ("a", "b")
     ]
+    for name, day in (("transfers_refresh", "2026-03-10"), ("candles_daily", "2026-03-09")):
+        with dg.build_schedule_context(
+            scheduled_execution_time=NOW, repository_def=repo
+        ) as context:
+            requests = local.resolve_schedule_def(name).evaluate_tick(context).run_requests
+        assert sorted(str(r.partition_key) for r in requests) == [f"{day}|a", f"{day}|b"]
 
 
 def test_prices_direct_inverse_and_through_one_currency() -> None:
