@@ -6,17 +6,19 @@ fiat) withdrawals each over a year, every request delayed by 50 ms.
 (a) direct: the asset's paging function over the whole year for both exchanges
     at once (one thread each), one ILP write per exchange.
 (b) backfill: a Dagster asset backfill of ``withdrawals`` over every day of the
-    year on both exchanges, driven by the backfill daemon's own iteration
-    (``execute_backfill_iteration``) on a persistent instance; runs are launched
-    as the daemon launches them (each run its own process, through the code
-    location's gRPC server). Like the daemon, which ticks every 30 s, the loop
-    does not iterate while the backfill's runs are in progress; it polls their
-    status (a cheap read) so that completion is seen within a second. Timed from
-    the backfill's submission to its completion.
+    year on both exchanges, on an instance configured as the deployment's
+    (``deltaworks_pipelines.instance``: run queue, pools), driven by the daemon's
+    own iterations: the backfill daemon's (``execute_backfill_iteration``)
+    queues the runs, the run queue's (``QueuedRunCoordinatorDaemon``) launches
+    them (each its own process, through the code location's gRPC server). Like
+    the daemon, which ticks every 30 s, the loop does not iterate while the
+    backfill's runs are in progress; it polls their status (a cheap read) so
+    that completion is seen within a second. Timed from the backfill's
+    submission to its completion.
 
 Before the JSON line it prints where the backfill's time went: when each run was
-created and when its process started (the daemon launches a backfill's runs one
-after another, each through the code server, which starts first), how long each
+created and when its process started (the run queue launches them side by side,
+through the code server, which starts first), how long each
 run ran (fetch, ILP writes, committed windows, the materialization events of its
 366 partitions), and the last run's end to the backfill's completion.
 
@@ -47,6 +49,9 @@ from dagster._core.storage.dagster_run import IN_PROGRESS_RUN_STATUSES as IN_PRO
 from dagster._core.workspace.context import WorkspaceProcessContext
 from dagster._core.workspace.load_target import ModuleTarget
 from dagster._daemon.backfill import execute_backfill_iteration
+from dagster._daemon.run_coordinator.queued_run_coordinator_daemon import (
+    QueuedRunCoordinatorDaemon,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -61,6 +66,7 @@ from deltaworks_pipelines.assets.withdrawals import (
     withdrawals_frame,
 )
 from deltaworks_pipelines.definitions import build_definitions
+from deltaworks_pipelines.instance import prepare_home
 from deltaworks_pipelines.partitions import ExchangeDay, utc_today
 
 REPO = Path(__file__).resolve().parent.parent
@@ -76,13 +82,6 @@ FINISHED = {
     BulkActionStatus.FAILED,
     BulkActionStatus.CANCELED,
 }
-INSTANCE_YAML = """
-run_coordinator:
-  module: dagster._core.run_coordinator.default_run_coordinator
-  class: DefaultRunCoordinator
-telemetry:
-  enabled: false
-"""
 
 
 def timed(fn: Any) -> tuple[float, Any]:
@@ -139,15 +138,13 @@ def direct(settings: Settings, sim: SimulatorServer, reader: QuestDBReader) -> f
 
 def backfill(settings: Settings, folder: Path) -> tuple[float, int]:
     """A backfill of every day of the year on both exchanges, as the daemon runs it."""
-    home = folder / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(INSTANCE_YAML)
-    os.environ["DAGSTER_HOME"] = str(home)
+    os.environ["DAGSTER_HOME"] = str(prepare_home(folder))
     today = utc_today()
     days = [today - timedelta(days=n) for n in range(DAYS, -1, -1)]
     keys = [str(ExchangeDay(name, day).key) for name in EXCHANGES for day in days]
     logger = logging.getLogger("initial_sync.backfill")
     with (
+        QueuedRunCoordinatorDaemon(interval_seconds=POLL_S) as run_queue,
         dg.DagsterInstance.get() as instance,
         WorkspaceProcessContext(
             instance,
@@ -179,7 +176,8 @@ def backfill(settings: Settings, folder: Path) -> tuple[float, int]:
         )
         tags = {"dagster/backfill": backfill_id}
         while instance.get_backfill(backfill_id).status not in FINISHED:
-            list(execute_backfill_iteration(workspace, logger))
+            list(execute_backfill_iteration(workspace, logger))  # queues the runs
+            list(run_queue.run_iteration(workspace))  # launches them
             while instance.get_runs_count(
                 filters=dg.RunsFilter(tags=tags, statuses=list(IN_PROGRESS))
             ):

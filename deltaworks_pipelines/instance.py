@@ -39,6 +39,9 @@ def instance_config() -> dict[str, object]:
             "runs": {"max_concurrent_runs": MAX_CONCURRENT_RUNS},
             "pools": {"default_limit": EXCHANGE_POOL_LIMIT},
         },
+        # Queued runs are launched side by side: one after another, each waits for its
+        # process to start (seconds), and a backfill of several exchanges starts late.
+        "run_queue": {"dequeue_use_threads": True, "dequeue_num_workers": MAX_CONCURRENT_RUNS},
         "run_retries": {"enabled": True, "max_retries": MAX_RUN_RETRIES},
         "code_servers": {"local_startup_timeout": CODE_SERVER_STARTUP_S},
         "telemetry": {"enabled": False},
