@@ -22,12 +22,12 @@ show the class and the exchange name only) nor in the errors raised here.
 from __future__ import annotations
 
 import copy
+import importlib
 import os
 from typing import Any
 from urllib.parse import urlparse
 
 import ccxt
-import ccxt.pro
 
 from deltaworks_core.config import ConfigError, ExchangeSettings, Settings
 from deltaworks_core.venues.profiles import profile_for
@@ -116,7 +116,10 @@ def create_exchange(
     address for simulated exchanges, e.g. a test simulator on a random port.
     Raises ``ConfigError`` naming the environment variable when credentials are missing.
     """
-    cls = getattr(ccxt.pro if asynchronous else ccxt, exchange.ccxt_id)
+    # ccxt.pro (asyncio, websockets) is imported only by the processes that use it: it adds
+    # about 0.6 s to the start of every pipeline process (code server, each run) otherwise.
+    module = importlib.import_module("ccxt.pro") if asynchronous else ccxt
+    cls = getattr(module, exchange.ccxt_id)
     profile = profile_for(exchange.ccxt_id)
     # ccxt keeps option lists by reference: every client gets its own copy
     options: dict[str, Any] = {"fetchMarkets": {"types": list(profile.market_types)}}
