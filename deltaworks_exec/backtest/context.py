@@ -75,6 +75,7 @@ class RunContext:
         self.inbox: list[FillEvent] = []
         self.due: list[tuple[int, int, Due, str]] = []  # (at, seq, what, venue)
         self.open: dict[str, str] = {}  # client order id -> venue
+        self.closed_at: dict[str, int] = {}  # client order id -> when the runner saw it end
         self.symbol_of: dict[str, str] = {}
         self.algo_requests: list[AlgoRequest | str] = []  # a str cancels that algorithm
         self.algo_ids: set[str] = set()
@@ -224,6 +225,7 @@ class RunContext:
 
     def closed(self, client_order_id: str) -> None:
         self.open.pop(client_order_id, None)
+        self.closed_at.setdefault(client_order_id, self._now)
 
     def rejected(self, at: int, client_order_id: str, reason: str) -> None:
         self.open.pop(client_order_id, None)

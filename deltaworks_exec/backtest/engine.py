@@ -89,7 +89,9 @@ class Backtest:
         ctx.deliver()
         self._equity.sample(end, final=True)
         strategy.on_stop(ctx)
-        return setup.result(strategy, ctx, self._equity, "backtest", time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        events = self._host.progress.events
+        return setup.result(strategy, ctx, self._equity, "backtest", elapsed, events)
 
     def _listener(self, ctx: RunContext, venue: str):
         def on_change(order: Order, fill: Fill | None) -> None:

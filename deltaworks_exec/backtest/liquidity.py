@@ -9,7 +9,8 @@ driven in real time and a fast backtest see the same market whenever they ask.
 
 * ``trade(s)``: the last recorded price strictly before second ``s`` starts.
 * ``flow(s)``: the recorded volume of second ``s - 1`` (what traded through).
-* ``ladders``: the slippage model's book around the last price at the engine's time.
+* ``ladders``: the slippage model's book around the last price at the engine's time;
+  ``touch``: its best bid and ask at any time (transaction-cost analysis).
 * ``order_book``: what a strategy's ``on_book`` gets: the recorded book (the last snapshot
   at or before the time) when the data has recorded books, else the slippage model's.
 """
@@ -91,6 +92,11 @@ class ReplayLiquidity:
         price = self.price_at(self.clock.now_ms())
         bids, asks = self.slippage.ladders(price, self._tick, self._step)
         return bids[:levels], asks[:levels]
+
+    def touch(self, t_ms: int) -> tuple[float, float]:
+        """Best bid and ask of the book an order meets at ``t_ms`` (the slippage model's)."""
+        bids, asks = self.slippage.ladders(self.price_at(t_ms), self._tick, self._step)
+        return bids[0][0] * self._tick, asks[0][0] * self._tick
 
     def order_book(self, symbol: str, t_ms: int, depth: int) -> OrderBook:
         """The replayed market's book at ``t_ms`` as a feed would publish it: the recorded

@@ -86,7 +86,8 @@ class LiveRunner:
             for task in list(self.tasks):
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        return setup.result(strategy, ctx, equity, "live", time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        return setup.result(strategy, ctx, equity, "live", elapsed, host.progress.events)
 
     def _start(self, coro) -> None:
         task = asyncio.create_task(coro)

@@ -1,4 +1,4 @@
-"""Performance of a run: PnL, return, drawdown, Sharpe, turnover, fees, fills, slippage."""
+"""Performance of a run: PnL, return, drawdown, Sharpe, turnover, fees, fills, slippage, costs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from deltaworks_exec.backtest.result import RunResult
+from deltaworks_exec.backtest.tca import summary
 
 YEAR_MS = 365 * 24 * 3_600_000
 
@@ -21,7 +22,8 @@ def compute(result: RunResult) -> dict[str, float | int]:
     * ``turnover``: traded notional over the initial equity;
     * ``fees``: fees valued in the quote currency (base-asset fees at the fill price);
     * ``slippage_bps``: notional-weighted execution price against the arrival price
-      (the market price when the strategy decided), positive when it cost money.
+      (the market price when the strategy decided), positive when it cost money;
+    * ``tca_*``: the transaction-cost analysis of the orders sent (``tca.summary``).
     """
     equity = np.array([value for _, value in result.equity], dtype=float)
     times = np.array([ts for ts, _ in result.equity], dtype=np.int64)
@@ -60,6 +62,7 @@ def compute(result: RunResult) -> dict[str, float | int]:
         "fills": len(result.fills),
         "rejects": len(result.rejects),
         "slippage_bps": cost / arrival_notional * 10_000 if arrival_notional else 0.0,
+        **summary(result.executions),
         "events": result.events,
         "events_per_s": result.events / result.elapsed_s if result.elapsed_s else 0.0,
     }

@@ -9,6 +9,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from deltaworks_core.models import Side
+from deltaworks_exec.quality.reports import ExecutionReport
 from deltaworks_exec.strategies.api import FillEvent
 
 
@@ -37,7 +38,9 @@ class Reject:
 
 @dataclass(slots=True)
 class RunResult:
-    """Everything a run produced; ``metrics`` is filled by ``metrics.compute``."""
+    """Everything a run produced; ``executions`` holds the transaction-cost analysis of each
+    order and algorithm the strategy sent (``backtest.tca``); ``metrics`` is filled by
+    ``metrics.compute``."""
 
     run_id: str
     strategy: str
@@ -55,6 +58,7 @@ class RunResult:
     fills: list[FillEvent] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     equity: list[tuple[int, float]] = field(default_factory=list)
+    executions: list[ExecutionReport] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
     metrics: dict[str, float | int] = field(default_factory=dict)
@@ -77,6 +81,12 @@ class RunResult:
         frame = pd.DataFrame(self.equity, columns=["ts_ms", "equity"])
         frame["ts"] = pd.to_datetime(frame["ts_ms"], unit="ms", utc=True)
         return frame
+
+    def executions_frame(self) -> pd.DataFrame:
+        """The execution report of each order and algorithm, one row each."""
+        return pd.DataFrame(
+            [e.row() for e in self.executions], columns=list(ExecutionReport.__dataclass_fields__)
+        )
 
     def fills_frame(self) -> pd.DataFrame:
         """Fills as a frame with UTC timestamps."""

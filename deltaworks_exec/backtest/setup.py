@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,7 +15,9 @@ from deltaworks_exec.backtest.data import MINUTE_MS, DataError, MarketData
 from deltaworks_exec.backtest.liquidity import ReplayLiquidity
 from deltaworks_exec.backtest.models import DepthSlippage, FeeModel, Latency, SlippageModel
 from deltaworks_exec.backtest.result import RunResult
+from deltaworks_exec.backtest.tca import order_reports
 from deltaworks_exec.backtest.venue_engine import build_engine
+from deltaworks_exec.oms.algo_store import AlgoEvent
 from deltaworks_exec.strategies.api import Strategy
 from deltaworks_exec.venue import MarketRules
 from deltaworks_exec.venues.engine_venue import market_rules
@@ -180,7 +182,13 @@ class RunSetup:
         equity: EquityRecorder,
         mode: str,
         elapsed_s: float,
+        algo_events: Sequence[AlgoEvent],
     ) -> RunResult:
+        """What the run produced, with the costs of every order and algorithm it sent."""
+        executions = order_reports(
+            self.data, self.liquidity, ctx.decisions, ctx.fills, ctx.rejects, ctx.closed_at,
+            algo_events,
+        )  # fmt: skip
         return RunResult(
             run_id=uuid.uuid4().hex[:16],
             strategy=strategy.name,
@@ -198,6 +206,7 @@ class RunSetup:
             fills=ctx.fills,
             rejects=ctx.rejects,
             equity=equity.samples,
+            executions=executions,
             repairs=list(self.data.repairs),
             elapsed_s=elapsed_s,
         )

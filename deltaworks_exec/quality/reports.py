@@ -10,13 +10,14 @@ split as ``quality.tca`` describes, the mids at each fill from the recorded ``qu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from deltaworks_core.questdb import QuestDBReader
 from deltaworks_exec.oms.model import to_us
-from deltaworks_exec.quality.tca import Execution, Print, Quote, analyse
+from deltaworks_exec.quality.tca import Costs, Execution, Print, Quote, analyse
 
 PLAIN_ORDER = "order"
 
@@ -156,8 +157,6 @@ def _quote(row: dict[str, Any]) -> Quote:
 def build_report(reader: QuestDBReader, parent: Parent) -> ExecutionReport:
     """The execution report of ``parent`` from the fills, quotes and trades stored now."""
     fills = _fills(reader, parent.order_ids)
-    filled = sum(row["amount"] for row in fills)
-    average = sum(row["price"] * row["amount"] for row in fills) / filled if filled else None
     start_us, end_us = to_us(parent.started), to_us(parent.ended)
     where = (parent.exchange, parent.symbol)
     quotes = reader.query(_ARRIVAL, (*where, start_us))
@@ -185,6 +184,15 @@ def build_report(reader: QuestDBReader, parent: Parent) -> ExecutionReport:
         start_us // 1000,
         end_us // 1000,
     )
+    return execution_report(parent, executions, arrival, costs)
+
+
+def execution_report(
+    parent: Parent, executions: Sequence[Execution], arrival: float | None, costs: Costs
+) -> ExecutionReport:
+    """The report of ``parent``, which filled ``executions``, with its ``costs``."""
+    filled = sum(e.amount for e in executions)
+    average = sum(e.price * e.amount for e in executions) / filled if filled else None
     vwap = costs.interval_vwap
     return ExecutionReport(
         parent_id=parent.parent_id,
@@ -199,7 +207,7 @@ def build_report(reader: QuestDBReader, parent: Parent) -> ExecutionReport:
         filled=filled,
         fill_rate=filled / parent.quantity if parent.quantity else 0.0,
         average_price=average,
-        fills=len(fills),
+        fills=len(executions),
         arrival_mid=arrival,
         interval_vwap=vwap,
         market_volume=costs.market_volume,

@@ -13,8 +13,10 @@ for a buy and -1 for a sell, ``mid`` the last quote before each fill:
 * fees: fees paid in quote currency against the filled notional.
 
 The market benchmarks (interval VWAP and TWAP, volume, participation) use the market's
-trades only: a print matching one of the order's own fills (same time, price and amount)
-is removed first.
+trades only: ``analyse`` (a recorded tape, which holds the order's own prints) removes each
+print matching one of the order's fills (same time, price and amount) first;
+``order_costs`` takes a tape that never held them (the backtester's replayed data) and the
+touch each fill met.
 """
 
 from __future__ import annotations
@@ -119,10 +121,31 @@ def analyse(
 ) -> Costs:
     """The costs of an order that filled ``fills`` between ``start_ms`` and ``end_ms``, in a
     market of ``prints`` (the tape, with or without the order's own prints) and ``quotes``."""
+    ordered = sorted(quotes, key=lambda q: q.ts_ms)
+    times = [q.ts_ms for q in ordered]
+    touches = [_quote_before(ordered, times, fill.ts_ms) for fill in fills]
+    market = market_prints(prints, fills)
+    return order_costs(side, fills, touches, market, arrival_mid, start_ms, end_ms)
+
+
+def order_costs(
+    side: str,
+    fills: Sequence[Execution],
+    touches: Sequence[Quote | None],
+    market: Sequence[Print],
+    arrival_mid: float | None,
+    start_ms: int,
+    end_ms: int,
+) -> Costs:
+    """The costs of ``fills`` between ``start_ms`` and ``end_ms``: ``touches[i]`` is the best
+    bid and ask fill ``i`` met (``None``: unknown, the arrival mid stands in), ``market`` the
+    market's trades only (none of the order's own)."""
     if side not in ("buy", "sell"):
         raise ValueError(f"side must be buy or sell, not {side!r}")
+    if len(touches) != len(fills):
+        raise ValueError(f"touches: one a fill, got {len(touches)} for {len(fills)} fills")
     sign = 1.0 if side == "buy" else -1.0
-    market = [p for p in market_prints(prints, fills) if start_ms <= p.ts_ms <= end_ms]
+    market = [p for p in market if start_ms <= p.ts_ms <= end_ms]
     volume = sum(p.amount for p in market)
     filled = sum(f.amount for f in fills)
     fees = sum(f.fee for f in fills)
@@ -131,11 +154,8 @@ def analyse(
     participation = filled / (volume + filled) if volume + filled else None
     if not filled or arrival_mid is None or arrival_mid <= 0 or twap is None:
         return Costs(vwap, twap, volume, len(market), participation, fees, *[None] * 5)
-    ordered = sorted(quotes, key=lambda q: q.ts_ms)
-    times = [q.ts_ms for q in ordered]
     spread = walk = mids = 0.0
-    for fill in fills:
-        quote = _quote_before(ordered, times, fill.ts_ms)
+    for fill, quote in zip(fills, touches, strict=True):
         mid = (quote.bid + quote.ask) / 2 if quote else arrival_mid
         half = (quote.ask - quote.bid) / 2 if quote else 0.0
         paid = sign * (fill.price - mid)
