@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -88,6 +89,9 @@ def test_stored_results_feed_the_dashboard(
     assert row["pnl"] == pytest.approx(result.metrics["pnl"])
     assert json.loads(row["params"])["fast"] == 10
     assert json.loads(row["costs"])["fees"] == {"maker_bps": 10.0, "taker_bps": 10.0}
+    assert row["tca_orders"] == result.metrics["tca_orders"] == len(result.decisions)
+    for name in ("tca_shortfall_bps", "tca_spread_bps", "tca_impact_bps", "tca_fees_bps"):
+        assert row[name] == pytest.approx(result.metrics[name])
     fills = reader.query_df(
         "SELECT * FROM backtest_fills WHERE run_id = %s ORDER BY seq", (result.run_id,)
     )
@@ -126,7 +130,11 @@ def test_cli_runs_reports_and_stores(
     assert outcome.exit_code == 0, outcome.output
     run_id = re.search(r"stored run (\w+)", outcome.output)[1]
     assert "slippage_bps" in outcome.output and "100%" in outcome.output
-    assert {p.suffix for p in (tmp_path / "out").iterdir()} == {".png", ".html"}
+    assert {p.suffix for p in (tmp_path / "out").iterdir()} == {".png", ".html", ".csv"}
+    assert "costs per order" in outcome.output and "39 more orders" in outcome.output
+    orders = pd.read_csv(tmp_path / "out" / f"backtest-{run_id}-orders.csv")
+    assert orders["parent_id"].tolist()[:2] == ["ma_cross-1", "ma_cross-2"]
+    assert (orders["spread_bps"] > 0).all() and (orders["fill_rate"] == 1).all()
     row = reader.query("SELECT costs FROM backtest_runs WHERE run_id = %s", (run_id,))[0]
     assert json.loads(row["costs"])["latency_ms"] == 100
 

@@ -17,7 +17,7 @@ from deltaworks_exec.backtest.result import RunResult
 from deltaworks_exec.backtest.setup import BacktestConfig
 
 TABLES = ("backtest_runs", "backtest_fills", "backtest_equity")
-_LONGS = ("events", "orders", "fills", "rejects")
+_LONGS = ("events", "orders", "fills", "rejects", "tca_orders")
 
 
 def _ts(ms: int | pd.Series) -> Any:
@@ -49,11 +49,13 @@ def run_row(result: RunResult, config: BacktestConfig) -> dict[str, Any]:
         "elapsed_s": result.elapsed_s,
     }
     for name, value in metrics.items():
-        if name in ("initial_equity", "final_equity", "pnl", "return_pct", "max_drawdown_pct",
-                    "sharpe", "turnover", "fees", "slippage_bps", "events_per_s"):  # fmt: skip
-            row[name] = float(value)
-        elif name in _LONGS:
+        if name in _LONGS:
             row[name] = int(value)
+        elif name.startswith("tca_") or name in (
+            "initial_equity", "final_equity", "pnl", "return_pct", "max_drawdown_pct",
+            "sharpe", "turnover", "fees", "slippage_bps", "events_per_s",
+        ):  # fmt: skip
+            row[name] = float(value)
     return row
 
 

@@ -130,6 +130,33 @@ def _run(engine: Backtest, strategy: Strategy) -> RunResult:
         return engine.run(strategy, progress=lambda done: bar.update(task, completed=done))
 
 
+ORDER_ROWS = 20
+_COST_COLUMNS = ("shortfall_bps", "spread_bps", "impact_bps", "timing_bps", "fees_bps")
+
+
+def _bps(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.2f}"
+
+
+def _show_costs(result: RunResult) -> None:
+    """Each order's transaction costs (the first ``ORDER_ROWS``; all in the CSV)."""
+    if not result.executions:
+        return
+    table = Table(title="costs per order, bps of the arrival mid")
+    for name in ("order", "kind", "status", "filled", "part.", "total", "spread", "impact",
+                 "timing", "fees"):  # fmt: skip
+        table.add_column(name, justify="left" if name in ("order", "kind", "status") else "right")
+    for r in result.executions[:ORDER_ROWS]:
+        part = "-" if r.participation_rate is None else f"{r.participation_rate:.0%}"
+        table.add_row(
+            r.parent_id, r.kind, r.status, f"{r.fill_rate:.0%}", part,
+            *(_bps(getattr(r, name)) for name in _COST_COLUMNS),
+        )  # fmt: skip
+    console.print(table)
+    if len(result.executions) > ORDER_ROWS:
+        console.print(f"... {len(result.executions) - ORDER_ROWS} more orders (--out writes all)")
+
+
 def _show(result: RunResult) -> None:
     table = Table(title=f"{result.strategy} · run {result.run_id} · {result.mode}")
     table.add_column("metric")
@@ -137,6 +164,7 @@ def _show(result: RunResult) -> None:
     for name, value in result.metrics.items():
         table.add_row(name, f"{value:,.4f}" if isinstance(value, float) else str(value))
     console.print(table)
+    _show_costs(result)
     for note in result.repairs:
         console.print(f"[yellow]data repaired:[/yellow] {escape(str(note))}", soft_wrap=True)
 
@@ -208,7 +236,9 @@ def backtest(
         out.mkdir(parents=True, exist_ok=True)
         png = save_png(result, out / f"backtest-{result.run_id}.png")
         html = save_html(result, out / f"backtest-{result.run_id}.html")
-        console.print(f"charts: {png} {html}")
+        orders = out / f"backtest-{result.run_id}-orders.csv"
+        result.executions_frame().to_csv(orders, index=False)
+        console.print(f"charts: {png} {html}; costs per order: {orders}")
     if save:
         try:
             settings = load_settings()
