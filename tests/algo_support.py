@@ -34,6 +34,15 @@ def make_venue(
     return EngineVenue(engine, clock)
 
 
+def tape_volume(venue: EngineVenue, symbol: str, start_ms: int, end_ms: int) -> float:
+    """Every print of the engine's tape of ``symbol`` in [start, end] (ours included)."""
+    engine = venue.engine
+    step = float(engine.market(symbol).step)
+    trades = engine.trades(symbol, 1000)
+    assert trades[0].time < start_ms, "the tape kept does not reach back to the start"
+    return sum(t.qty for t in trades if start_ms <= t.time <= end_ms) * step
+
+
 def make_context(venue: EngineVenue, clock: SimulatedClock) -> tuple[AlgoContext, MemoryProgress]:
     progress = MemoryProgress()
     return AlgoContext(venue, clock, VenueOrders(venue), progress), progress

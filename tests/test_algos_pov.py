@@ -13,18 +13,9 @@ from deltaworks_exec.algos.registry import create
 from deltaworks_exec.clock import SimulatedClock
 from deltaworks_exec.venues.ccxt_venue import CcxtVenue
 from deltaworks_exec.venues.engine_venue import EngineVenue
-from tests.algo_support import START_MS, make_context, run_to_end
+from tests.algo_support import START_MS, make_context, run_to_end, tape_volume
 
 SYMBOL = "BTC/USDT"
-
-
-def market_volume(venue: EngineVenue, start_ms: int, end_ms: int) -> float:
-    """Every print of the tape in [start, end] (ours included), in BTC."""
-    engine = venue.engine
-    step = float(engine.market(SYMBOL).step)
-    trades = engine.trades(SYMBOL, 1000)
-    assert trades[0].time < start_ms, "the tape kept does not reach back to the start"
-    return sum(t.qty for t in trades if start_ms <= t.time <= end_ms) * step
 
 
 @pytest.mark.parametrize("participation", [0.05, 0.2])
@@ -41,7 +32,7 @@ async def test_pov_keeps_its_share_of_the_live_volume(participation: float) -> N
     await pov.start()
     assert await run_to_end(clock, pov) == "completed"
 
-    total = market_volume(venue, START_MS, START_MS + 600_000)
+    total = tape_volume(venue, SYMBOL, START_MS, START_MS + 600_000)
     share = float(pov.filled) / total
     assert share == pytest.approx(participation, rel=0.15)  # the last interval is not caught up
     assert pov.outcome is not None and "left" in pov.outcome  # 50 BTC is far more than 10 min

@@ -17,9 +17,17 @@ from deltaworks_exec.clock import SimulatedClock
 from deltaworks_exec.oms.algo_store import MemoryProgress
 from deltaworks_exec.oms.volume_profile import ProfileError, load_hourly_profile, load_profile
 from deltaworks_exec.order_sinks import VenueOrders
+from deltaworks_exec.quantities import minimum_amount
 from deltaworks_exec.venues.engine_data import candle_rows, interval_vwap
 from deltaworks_exec.venues.engine_venue import EngineVenue
-from tests.algo_support import DAY_MS, START_MS, make_context, make_venue, run_to_end
+from tests.algo_support import (
+    DAY_MS,
+    START_MS,
+    make_context,
+    make_venue,
+    run_to_end,
+    tape_volume,
+)
 
 HOUR_MS = 3_600_000
 
@@ -43,19 +51,31 @@ async def test_vwap_slices_follow_the_profile() -> None:
     assert vwap.filled == Decimal("1.0")
 
 
-async def test_participation_cap_limits_every_slice() -> None:
+async def test_participation_cap_holds_against_the_live_volume() -> None:
     clock = SimulatedClock(START_MS)
-    venue = make_venue(clock)
+    engine = ExchangeEngine(
+        "sim_a", ["BTC/USDT"], seed=5, clock=SimClock(START_MS), withdrawals=1,
+        market_model=MarketModel(),
+    )  # fmt: skip
+    venue = EngineVenue(engine, clock)
     ctx, _ = make_context(venue, clock)
-    spec = ParentSpec("vw2", venue.name, "ETH/USDT", "sell", 1.0)
-    params = VwapParams(duration_s=300, volumes=(2.0,) * 5, slice_s=30, participation=0.5)
+    spec = ParentSpec("vw2", venue.name, "BTC/USDT", "buy", 2.0)
+    # the profile promises far more volume than trades: only the live tape may bind
+    params = VwapParams(duration_s=600, volumes=(1_000.0,) * 10, slice_s=30, participation=0.1)
     vwap = Vwap(spec, params, ctx)
-    assert {s.cap for s in vwap.schedule()} == {Decimal("0.5")}
     await vwap.start()
     assert await run_to_end(clock, vwap) == "completed"
-    slices = [vwap.children[n] for n in sorted(vwap.children)][:-1]  # the last: end order
-    assert slices and all(o.amount <= 0.5 for o in slices)
-    assert vwap.filled == Decimal("1.0")
+    # ten minutes trade about 3.6 BTC: 2 BTC is far beyond 10% of it, the end order included
+    assert vwap.outcome is not None and "left" in vwap.outcome
+    minimum = float(minimum_amount(venue.rules("BTC/USDT"), vwap.average))  # a remainder
+    filled = 0.0
+    for order in sorted(vwap.children.values(), key=lambda o: o.ts):
+        filled += order.filled
+        ts = round(order.ts.timestamp() * 1000)
+        market = tape_volume(venue, "BTC/USDT", START_MS, ts)
+        assert filled <= 0.1 * market + minimum, (ts, filled, market)  # at every child
+    share = float(vwap.filled) / tape_volume(venue, "BTC/USDT", START_MS, clock.now_ms())
+    assert 0.08 < share <= 0.1 + 1e-6  # held at the cap, never over it
 
 
 async def test_vwap_from_candles_tracks_the_interval_vwap(writer, reader, unique) -> None:

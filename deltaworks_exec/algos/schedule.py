@@ -1,8 +1,9 @@
 """Scheduled parent orders (TWAP, VWAP): a list of slices, each a time and a cumulative target.
 
 At each slice the parent sends what is due: the slice's cumulative target
-minus what is filled (catch-up when behind), capped by the slice's cap
-(VWAP's participation), sized by ``quantities.child_amount``. Children are
+minus what is filled (catch-up when behind), capped by ``cap_room`` (VWAP's
+participation cap against the live volume; the end order too), sized by
+``quantities.child_amount``. Children are
 either aggressive (IOC limit at the touch widened by ``aggression_bps``) or
 passive (GTC limit at the own side's best, canceled at the next slice); style
 ``auto`` chooses by urgency: passive while the parent is on schedule (nothing due
@@ -32,11 +33,10 @@ End = Literal["market", "leave"]
 
 @dataclass(frozen=True, slots=True)
 class Slice:
-    """When to act, what should be done by then, and at most how much to send now."""
+    """When to act and what should be done by then."""
 
     time_ms: int
     target: Decimal
-    cap: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +115,9 @@ class ScheduledOrder(ParentOrder):
             target = await self.live_target(i, slices)
             self.target = target
             due = target - self.filled
-            if current.cap is not None:
-                due = min(due, current.cap)
+            room = await self.cap_room()
+            if room is not None:
+                due = min(due, room)
             on_schedule = later is not None and due <= target - previous
             await self._work(due, passive=self._passive(on_schedule))
             previous = target
@@ -129,6 +130,10 @@ class ScheduledOrder(ParentOrder):
         """What should be filled by the end of slice ``index``: the schedule's target (VWAP
         with ``live`` re-plans it from the volume the market traded so far)."""
         return slices[index].target
+
+    async def cap_room(self) -> Decimal | None:
+        """How much more may be filled now under a participation cap (``None``: no cap)."""
+        return None
 
     def _beyond_limit(self, price: float) -> bool:
         limit = self.execution.limit_price
@@ -170,15 +175,17 @@ class ScheduledOrder(ParentOrder):
         remaining = self.remaining
         if remaining <= 0:
             return
+        room = await self.cap_room()
+        amount = remaining if room is None else min(remaining, room)
         price = await self.reference_price()
-        if self.execution.end == "leave" or is_dust(remaining, self.rules, price):
+        if self.execution.end == "leave" or is_dust(amount, self.rules, price):
             self.outcome = f"ended with {remaining} left"
             return
         limit = self.execution.limit_price
         if limit is None:
-            await self.send(remaining, "market")
+            await self.send(amount, "market")
         elif not self._beyond_limit(price):
-            await self.send(remaining, "limit", limit, "IOC")
+            await self.send(amount, "limit", limit, "IOC")
         await self.refresh()
         if self.remaining > 0:
             self.outcome = f"ended with {self.remaining} left"

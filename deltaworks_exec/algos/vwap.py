@@ -3,14 +3,17 @@
 The profile (average volume per bucket at this time of day over the last N
 days, ``oms.volume_profile.load_profile``) is fixed at creation and persisted with the
 parameters, so a restarted VWAP follows the same schedule. Slices every
-``slice_s`` seconds aim at the profile's cumulative share by the slice's end;
-``participation`` caps each slice at that fraction of the volume the profile
-expects in it (what the cap holds back is caught up later, or left to the end
-behaviour). With ``live`` the targets follow the market's actual volume: at each
-slice the share due is (volume traded so far + the profile's volume for the slice)
-over (volume traded so far + the profile's volume for the rest), the volume traded
-read from the venue's public trades less the parent's own fills; a burst is joined
-when it happens instead of being spread over the interval. Limit, child style and
+``slice_s`` seconds aim at the profile's cumulative share by the slice's end.
+``participation`` caps the parent's fills at that share of the volume the market
+actually traded since the start (``p / (1 - p)`` of the others' volume, read from the
+venue's public trades less the parent's own fills, as POV counts it): each slice and
+the end order send at most what keeps it there, so what the cap holds back is caught
+up by later slices when the market trades more, or left over at the end (a child may
+exceed it by the market's minimum order: a remainder below it is sent along). With
+``live`` the targets follow the market's actual volume: at each slice the share due is
+(volume traded so far + the profile's volume for the slice) over (volume traded so far +
+the profile's volume for the rest), the volume traded read the same way; a burst is
+joined when it happens instead of being spread over the interval. Limit, child style and
 end behaviour as in ``schedule``.
 """
 
@@ -81,7 +84,8 @@ class Vwap(ScheduledOrder):
     ) -> None:
         super().__init__(spec, params, ctx, start_ms)
         self.vwap = params
-        self.tape = TapeVolume(ctx.venue, spec.symbol, self.start_ms) if params.live else None
+        tape = params.live or params.participation is not None
+        self.tape = TapeVolume(ctx.venue, spec.symbol, self.start_ms) if tape else None
 
     def expected_volume(self, from_ms: int, to_ms: int) -> float:
         """Profile volume expected between two offsets from the start (uniform in a bucket)."""
@@ -105,12 +109,18 @@ class Vwap(ScheduledOrder):
             end = min(offset + slice_ms, duration_ms)
             share = dec(self.expected_volume(0, end)) / all_volume
             target = total if end == duration_ms else to_step(total * share, step)
-            cap = None
-            if p.participation is not None:
-                volume = self.expected_volume(offset, end) * p.participation
-                cap = max(Decimal(0), to_step(volume, step))
-            slices.append(Slice(self.start_ms + offset, target, cap))
+            slices.append(Slice(self.start_ms + offset, target))
         return slices
+
+    async def cap_room(self) -> Decimal | None:
+        """What the participation cap still allows against the market's volume so far."""
+        p = self.vwap.participation
+        if p is None or p >= 1 or self.tape is None:
+            return None
+        filled = self.filled
+        others = max(0.0, await self.tape.update() - float(filled))
+        allowed = to_step(dec(p / (1 - p) * others), self.rules.amount_increment)
+        return max(Decimal(0), allowed - filled)
 
     async def live_target(self, index: int, slices: list[Slice]) -> Decimal:
         current = slices[index]
