@@ -59,6 +59,7 @@ def test_charts(result: RunResult, tmp_path: Path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
     html = save_html(result, tmp_path / "run.html").read_text()
     assert "Plotly.newPlot" in html and "equity" in html
+    assert f"costs {result.metrics['tca_shortfall_bps']:.2f} bps" in html
     assert not re.search(r"<script[^>]+src=", html)  # plotly.js inline: works offline
 
 

@@ -28,7 +28,8 @@ def _title(result: RunResult) -> str:
     if m:
         text += (
             f" — PnL {m['pnl']:,.2f} {result.quote}, return {m['return_pct']:.2f} %, "
-            f"max DD {m['max_drawdown_pct']:.2f} %, Sharpe {m['sharpe']:.2f}"
+            f"max DD {m['max_drawdown_pct']:.2f} %, Sharpe {m['sharpe']:.2f}, "
+            f"costs {m['tca_shortfall_bps']:.2f} bps"
         )
     return text
 
