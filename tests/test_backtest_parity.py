@@ -49,6 +49,7 @@ def test_live_and_backtest_make_the_same_decisions_and_fills(recorded, name, lat
     assert live.fills == fast.fills
     assert live.rejects == fast.rejects
     assert live.equity == fast.equity
+    assert live.executions == fast.executions  # the same costs, order by order
 
 
 def test_parity_covers_partial_and_maker_fills(recorded):

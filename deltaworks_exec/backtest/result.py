@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -38,9 +39,7 @@ class Reject:
 
 @dataclass(slots=True)
 class RunResult:
-    """Everything a run produced; ``executions`` holds the transaction-cost analysis of each
-    order and algorithm the strategy sent (``backtest.tca``); ``metrics`` is filled by
-    ``metrics.compute``."""
+    """Everything a run produced; ``metrics`` is filled by ``metrics.compute``."""
 
     run_id: str
     strategy: str
@@ -58,11 +57,23 @@ class RunResult:
     fills: list[FillEvent] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     equity: list[tuple[int, float]] = field(default_factory=list)
-    executions: list[ExecutionReport] = field(default_factory=list)
+    costs: Callable[[], list[ExecutionReport]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    _executions: list[ExecutionReport] | None = field(default=None, repr=False, compare=False)
     repairs: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
     metrics: dict[str, float | int] = field(default_factory=dict)
     created_ms: int = field(default_factory=lambda: time.time_ns() // 1_000_000)
+
+    @property
+    def executions(self) -> list[ExecutionReport]:
+        """The transaction-cost analysis of each order and algorithm the strategy sent
+        (``backtest.tca``), worked out from ``costs`` when first asked for (after the run,
+        like the metrics)."""
+        if self._executions is None:
+            self._executions = self.costs() if self.costs is not None else []
+        return self._executions
 
     def arrivals(self) -> dict[str, float]:
         """Arrival price of each fill's order by client order id (an algorithm's children

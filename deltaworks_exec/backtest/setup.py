@@ -18,6 +18,7 @@ from deltaworks_exec.backtest.result import RunResult
 from deltaworks_exec.backtest.tca import order_reports
 from deltaworks_exec.backtest.venue_engine import build_engine
 from deltaworks_exec.oms.algo_store import AlgoEvent
+from deltaworks_exec.quality.reports import ExecutionReport
 from deltaworks_exec.strategies.api import Strategy
 from deltaworks_exec.venue import MarketRules
 from deltaworks_exec.venues.engine_venue import market_rules
@@ -184,11 +185,15 @@ class RunSetup:
         elapsed_s: float,
         algo_events: Sequence[AlgoEvent],
     ) -> RunResult:
-        """What the run produced, with the costs of every order and algorithm it sent."""
-        executions = order_reports(
-            self.data, self.liquidity, ctx.decisions, ctx.fills, ctx.rejects, ctx.closed_at,
-            algo_events,
-        )  # fmt: skip
+        """What the run produced, with the costs of every order and algorithm it sent (worked
+        out when first asked for)."""
+        data, books, events = self.data, self.liquidity, list(algo_events)
+
+        def costs() -> list[ExecutionReport]:
+            return order_reports(
+                data, books, ctx.decisions, ctx.fills, ctx.rejects, ctx.closed_at, events
+            )
+
         return RunResult(
             run_id=uuid.uuid4().hex[:16],
             strategy=strategy.name,
@@ -206,7 +211,7 @@ class RunSetup:
             fills=ctx.fills,
             rejects=ctx.rejects,
             equity=equity.samples,
-            executions=executions,
+            costs=costs,
             repairs=list(self.data.repairs),
             elapsed_s=elapsed_s,
         )

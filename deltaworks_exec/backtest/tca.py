@@ -89,7 +89,8 @@ def order_reports(
         parent = cid if cid in ids else cid.rpartition("-")[0]
         own.setdefault(parent, []).append(fill)
     rejected = {r.client_order_id: r.ts_ms for r in rejects}
-    algos = _algo_ends(algo_events, data.end_ms)
+    data_end = data.end_ms  # a frame look-up: once
+    algos = _algo_ends(algo_events, data_end)
     tapes: dict[tuple[str, str], _Tape] = {}
     reports = []
     for d in decisions:
@@ -98,7 +99,7 @@ def order_reports(
             tapes[key] = _Tape(data, *key)
         executions = [_execution(f, d.symbol) for f in own.get(d.client_order_id, [])]
         filled = sum(e.amount for e in executions)
-        kind, status, end = _life(d, filled, executions, rejected, closed_at, algos, data.end_ms)
+        kind, status, end = _life(d, filled, executions, rejected, closed_at, algos, data_end)
         book = books[key]
         bid, ask = book.touch(d.ts_ms)
         touches = [Quote(e.ts_ms, *book.touch(e.ts_ms)) for e in executions]
