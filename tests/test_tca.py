@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from deltaworks_exec.quality.tca import Execution, Print, Quote, analyse, interval_twap
+from deltaworks_exec.quality.tca import (
+    Execution,
+    Print,
+    Quote,
+    analyse,
+    interval_twap,
+    order_costs,
+)
 
 QUOTES = [Quote(0, 99.9, 100.1), Quote(10_000, 100.9, 101.1)]
 FILLS = [Execution(5_000, 100.1, 1.0, fee=0.10), Execution(11_000, 101.3, 0.5, fee=0.05)]
@@ -55,3 +62,14 @@ def test_no_fill_leaves_the_costs_empty_and_bad_sides_are_named() -> None:
     assert interval_twap([], 0, 1) is None
     with pytest.raises(ValueError, match="side"):
         analyse("hold", FILLS, MARKET, QUOTES, 100.0, 0, 20_000)
+
+
+def test_order_costs_take_the_touches_met_and_a_tape_without_the_orders_prints() -> None:
+    touches = [QUOTES[0], QUOTES[1]]  # what each fill met
+    costs = order_costs("buy", FILLS, touches, MARKET, 100.0, 0, 20_000)
+    assert costs == analyse("buy", FILLS, MARKET + OWN_PRINTS, QUOTES, 100.0, 0, 20_000)
+    # a market print that looks like a fill is the market's here: nothing is taken out
+    alike = order_costs("buy", FILLS, touches, MARKET + OWN_PRINTS[:1], 100.0, 0, 20_000)
+    assert (alike.market_volume, alike.market_trades) == (5.0, 4)
+    with pytest.raises(ValueError, match="touches"):
+        order_costs("buy", FILLS, touches[:1], MARKET, 100.0, 0, 20_000)
