@@ -90,7 +90,7 @@ async function showCosts(algoId) {
     report = await get(`/execution-reports/${encodeURIComponent(algoId)}`);
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 404)) throw error;
-    box.replaceChildren(el("p", { class: "muted" }, `${algoId}: execution costs are reported once it has ended.`));
+    box.replaceChildren(el("p", { class: "muted" }, `${algoId}: no execution costs yet, they are reported once it has ended.`));
     return;
   }
   box.replaceChildren(
