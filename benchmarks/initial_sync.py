@@ -66,7 +66,7 @@ from deltaworks_pipelines.assets.withdrawals import (
     withdrawals_frame,
 )
 from deltaworks_pipelines.definitions import build_definitions
-from deltaworks_pipelines.instance import prepare_home
+from deltaworks_pipelines.instance import dagster_env
 from deltaworks_pipelines.partitions import ExchangeDay, utc_today
 
 REPO = Path(__file__).resolve().parent.parent
@@ -138,7 +138,7 @@ def direct(settings: Settings, sim: SimulatorServer, reader: QuestDBReader) -> f
 
 def backfill(settings: Settings, folder: Path) -> tuple[float, int]:
     """A backfill of every day of the year on both exchanges, as the daemon runs it."""
-    os.environ["DAGSTER_HOME"] = str(prepare_home(folder))
+    os.environ.update(dagster_env(folder))  # the deployment's instance and run creation
     today = utc_today()
     days = [today - timedelta(days=n) for n in range(DAYS, -1, -1)]
     keys = [str(ExchangeDay(name, day).key) for name in EXCHANGES for day in days]

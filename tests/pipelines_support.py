@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ import dagster as dg
 from deltaworks_core.config import ExchangeSettings, Settings
 from deltaworks_core.venues.simulator import SimClock, SimulatorServer, running_simulator
 from deltaworks_pipelines.definitions import build_definitions
+from deltaworks_pipelines.instance import RUN_CREATION_ENV
 from deltaworks_pipelines.partitions import ExchangeDay
 
 SYMBOLS = ("BTC/USDT", "ETH/USDT", "SOL/USDT")
@@ -80,8 +82,10 @@ def pipeline_env(
     ``names``.
 
     The Dagster instance is ephemeral, or persistent (SQLite, with concurrency pools)
-    in ``instance_dir``.
+    in ``instance_dir``; runs are created as the deployment creates them
+    (``RUN_CREATION_ENV``).
     """
+    os.environ.update(RUN_CREATION_ENV)
     own = pipeline_settings(settings, names, withdrawals, ccxt_id)
     clock = SimClock(int((time.time() - clock_behind_s) * 1000))
     free_port = own.simulator.model_copy(update={"port": 0})

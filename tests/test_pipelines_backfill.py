@@ -105,6 +105,11 @@ def test_a_year_on_two_exchanges_is_one_run_per_exchange(env: PipelineEnv, reade
     with ThreadPoolExecutor(len(requests)) as pool:  # the daemon launches both at once
         results = list(pool.map(lambda r: execute(env, r, f"year-{r.tags}"), requests))
     assert all(result.success for result in results)
+    for result in results:  # one planned event over the run's days, not one a day
+        planned = env.instance.get_records_for_run(
+            result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED
+        ).records
+        assert len(planned) == 1
     for name in names:
         rows, ids = stored(reader, name)
         assert rows == ids == RECORDS
