@@ -250,6 +250,9 @@ class RecorderSettings(_Strict):
     batch_rows: int = Field(default=20_000, ge=1)
     reconnect_initial_s: float = Field(default=0.5, gt=0)
     reconnect_max_s: float = Field(default=30.0, gt=0)
+    # permessage-deflate on the streams: less bandwidth, but deflating and inflating every
+    # message costs CPU on both ends, and the recorder's CPU is what limits its rate
+    compress_streams: bool = False
     shard_by: Literal["exchange", "symbol"] = "exchange"
     shard_count: int = Field(default=1, ge=1)
     shard_index: int = Field(default=0, ge=0)

@@ -156,6 +156,12 @@ async def test_every_trade_is_stored_exactly_once(
     assert gaps(reader, rig) == []
 
 
+async def test_streams_are_not_compressed_by_default(settings: Settings, unique: str) -> None:
+    async with recording(settings, unique) as rig:
+        clients = rig.recorder.feeds[rig.name].client.clients.values()
+        assert clients and all(client.connection.compress == 0 for client in clients)
+
+
 async def test_disconnect_and_sequence_gap_are_resynced_backfilled_and_recorded(
     settings: Settings, reader: QuestDBReader, unique: str
 ) -> None:

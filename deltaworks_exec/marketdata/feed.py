@@ -101,6 +101,8 @@ class ExchangeFeed:
         # The stream must carry the ids ``fetch_trades`` back-fills with: on Binance the
         # aggregate trades (aggTrades). Exchanges without this option ignore it.
         self.client.options.setdefault("watchTradesForSymbols", {})["name"] = "aggTrade"
+        if not self._settings.compress_streams:  # ccxt.pro asks for permessage-deflate
+            self.client.options.setdefault("ws", {})["compress"] = 0
         backoff = self._backoff()
         while True:
             try:

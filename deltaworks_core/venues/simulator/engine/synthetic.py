@@ -116,9 +116,20 @@ class Synthetic:
             flow = round(flow * self.curve.factor(step * STEP_MS))
         return max(1, flow)
 
-    def _size(self, price: int, bucket: int, level: int) -> int:
-        h = mix(self._k_size ^ mix(price * 1_000_003 ^ bucket))
-        return max(1, self.lot * (20 + h % 180) // 100 * (1 + level // 10))
+    def _sizes(self, prices: np.ndarray, bucket: int) -> np.ndarray:
+        """Quantity in steps of every level of a ladder (``prices`` best first): a hash of
+        the price and the 10 s bucket, deeper levels larger."""
+        h = mix_array(
+            np.uint64(self._k_size)
+            ^ mix_array(prices.astype(np.uint64) * np.uint64(1_000_003) ^ np.uint64(bucket))
+        )
+        depth_factor = 1 + np.arange(len(prices), dtype=np.int64) // 10
+        return np.maximum(
+            1, self.lot * (20 + (h % np.uint64(180)).astype(np.int64)) // 100 * depth_factor
+        )
+
+    def _ladder(self, prices: np.ndarray, bucket: int) -> list[list[int]]:
+        return np.column_stack((prices, self._sizes(prices, bucket))).tolist()
 
     def ladders(self, step: int, levels: int) -> tuple[list[list[int]], list[list[int]]]:
         """Bid and ask ladders ``[[price ticks, qty steps], ...]`` best first."""
@@ -128,19 +139,11 @@ class Synthetic:
         ask0 = max(bid0 + 1, math.ceil(mid + half))
         bucket = step // SIZE_BUCKET_STEPS
         gap = self.gap
-        bids = [[bid0, self._size(bid0, bucket, 0)]]
-        base = (bid0 - 1) // gap
-        for i in range(1, levels):
-            price = (base - i + 1) * gap
-            if price <= 0:
-                break
-            bids.append([price, self._size(price, bucket, i)])
-        asks = [[ask0, self._size(ask0, bucket, 0)]]
-        base = ask0 // gap
-        asks.extend(
-            [(base + i) * gap, self._size((base + i) * gap, bucket, i)] for i in range(1, levels)
-        )
-        return bids, asks
+        deeper = np.arange(1, levels, dtype=np.int64)
+        bid_prices = ((bid0 - 1) // gap - deeper + 1) * gap
+        bid_prices = np.concatenate(([bid0], bid_prices[bid_prices > 0]))
+        ask_prices = np.concatenate(([ask0], (ask0 // gap + deeper) * gap))
+        return self._ladder(bid_prices, bucket), self._ladder(ask_prices, bucket)
 
     def kline(self, minute: int, last_step: int) -> tuple | None:
         """1m kline (open, high, low, close, volume, quote volume, trades, taker buy volume,
