@@ -39,7 +39,7 @@ class Rig:
     start_ms: int
 
 
-def recorder_settings(base: Settings, name: str) -> Settings:
+def recorder_settings(base: Settings, name: str, **recorder: object) -> Settings:
     raw = {
         "simulator": {"host": "127.0.0.1", "port": 0},
         "exchanges": [{"name": name, "mode": "simulated", "symbols": list(SYMBOLS)}],
@@ -49,6 +49,7 @@ def recorder_settings(base: Settings, name: str) -> Settings:
             "flush_interval_s": 0.05,
             "reconnect_initial_s": 0.3,
             "reconnect_max_s": 1.0,
+            **recorder,
         },
     }
     return settings_from_dict(raw).model_copy(update={"questdb": base.questdb})
@@ -84,9 +85,9 @@ async def running(config: Settings, server: SimulatorServer) -> AsyncIterator[Re
 
 
 @contextlib.asynccontextmanager
-async def recording(settings: Settings, unique: str) -> AsyncIterator[Rig]:
+async def recording(settings: Settings, unique: str, **recorder: object) -> AsyncIterator[Rig]:
     name = f"rec_{unique}"
-    config = recorder_settings(settings, name)
+    config = recorder_settings(settings, name, **recorder)
     with running_simulator(config.simulator, config.exchanges, clock=SimClock(EPOCH_MS)) as server:
         engine = server.engine(name)
         async with running(config, server) as recorder:
@@ -154,6 +155,27 @@ async def test_every_trade_is_stored_exactly_once(
     assert len(rows) == len(set(rows))
     assert set(rows) == expected
     assert gaps(reader, rig) == []
+
+
+async def test_a_full_stream_buffer_is_back_filled_and_recorded(
+    settings: Settings, reader: QuestDBReader, unique: str
+) -> None:
+    async with recording(settings, unique, stream_buffer_trades=3) as rig:
+        for _ in range(3):  # bursts of takers: one push carries more trades than the buffer
+            rig.engine.advance(1)
+            for i in range(12):
+                rig.engine.place_order(
+                    "main", SYMBOLS[0], "BUY" if i % 2 else "SELL", "MARKET", "0.01"
+                )
+            await asyncio.sleep(0.3)
+        await caught_up(rig, reader)
+        rows = stored(reader, rig)
+        expected = produced(rig)
+        recorded_gaps = gaps(reader, rig)
+    assert len(rows) == len(set(rows))
+    assert set(rows) == expected
+    overflows = [g for g in recorded_gaps if g["kind"] == "trades_overflow"]
+    assert overflows and all(g["filled"] for g in overflows)
 
 
 async def test_streams_are_not_compressed_by_default(settings: Settings, unique: str) -> None:

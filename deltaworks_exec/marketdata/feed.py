@@ -101,6 +101,7 @@ class ExchangeFeed:
         # The stream must carry the ids ``fetch_trades`` back-fills with: on Binance the
         # aggregate trades (aggTrades). Exchanges without this option ignore it.
         self.client.options.setdefault("watchTradesForSymbols", {})["name"] = "aggTrade"
+        self.client.options["tradesLimit"] = self._settings.stream_buffer_trades
         if not self._settings.compress_streams:  # ccxt.pro asks for permessage-deflate
             self.client.options.setdefault("ws", {})["compress"] = 0
         backoff = self._backoff()
@@ -175,10 +176,30 @@ class ExchangeFeed:
                 await asyncio.sleep(backoff.next_delay())
                 continue
             backoff.reset()
+            if len(trades) >= self._settings.stream_buffer_trades:
+                self._overflowed(symbol)
             self._store_trades(symbol, trades, "stream")
             if symbol in self._trade_gaps and self._reconnected(symbol):
                 # Trades arrive on a new subscription: REST now covers everything before it.
                 await self._backfill(symbol, self._trade_gaps.pop(symbol))
+
+    def _overflowed(self, symbol: str) -> None:
+        """A read returned a full buffer: older trades may have been evicted from ccxt.pro's
+        cache before they were read; back-fill over REST from the last stored one."""
+        state = self.states[symbol]
+        gap = self._gap(
+            symbol,
+            "trades_overflow",
+            "stream buffer full",
+            state.last_trade_id,
+            state.last_trade_ms,
+        )
+        self._spawn_backfill(symbol, gap)
+
+    def _spawn_backfill(self, symbol: str, gap: Gap) -> None:
+        task = asyncio.get_running_loop().create_task(self._backfill(symbol, gap))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _store_trades(
         self, symbol: str, trades: list[dict[str, Any]], source: str, after: str | None = None
@@ -273,9 +294,7 @@ class ExchangeFeed:
             resync = self._gap(
                 symbol, "trades_resync", "after book_sequence", *state.trades_at_book
             )
-            task = asyncio.get_running_loop().create_task(self._backfill(symbol, resync))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._spawn_backfill(symbol, resync)
 
     def _on_book(self, symbol: str, book: dict[str, Any], *, force_snapshot: bool) -> None:
         state = self.states[symbol]

@@ -108,7 +108,7 @@ class Gap:
 
     exchange: str
     symbol: str
-    kind: str  # disconnect, book_sequence, trade_ids
+    kind: str  # restart, trades_/book_disconnect, book_sequence, trades_resync, trades_overflow
     detected_ms: float
     from_id: str | None
     to_id: str | None = None
