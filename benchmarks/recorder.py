@@ -48,6 +48,8 @@ BASES = (
 SYMBOLS = tuple(f"{base}/USDT" for base in BASES)
 ORDER_NOTIONAL = 20.0
 COLLECT_EVERY = 20  # load rounds between collections of the trades made (tape: 10,000)
+DRAIN_S = 90  # after the window, how long the recorder may take to store its backlog
+STALL_S = 15  # ... and how long without a new row before what is missing counts as lost
 
 
 def bench_settings(questdb: object | None = None) -> Settings:
@@ -226,9 +228,9 @@ async def record(settings: Settings, base_url: str, pipe: Connection, clock: Vis
     cpu = time.process_time()
     result = await asyncio.to_thread(pipe.recv)
     produced_total = sum(len(ids) for ids in result[3].values())
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + DRAIN_S
     last, still = -1, time.monotonic()
-    while time.monotonic() < deadline and time.monotonic() - still < 5:
+    while time.monotonic() < deadline and time.monotonic() - still < STALL_S:
         stored = sum(1 for ts in clock.written_ts if result[0] <= ts <= result[1])
         if stored >= produced_total:
             break
