@@ -167,8 +167,11 @@ async def test_a_full_stream_buffer_is_back_filled_and_recorded(
                 rig.engine.place_order(
                     "main", SYMBOLS[0], "BUY" if i % 2 else "SELL", "MARKET", "0.01"
                 )
+            time.sleep(0.3)  # the recorder's loop is busy: the push arrives and waits unread
             await asyncio.sleep(0.3)
         await caught_up(rig, reader)
+        await eventually(lambda: rig.recorder.feeds[rig.name].backfills_running == 0)
+        await caught_up(rig, reader)  # the back-filled trades and the gap rows are flushed too
         rows = stored(reader, rig)
         expected = produced(rig)
         recorded_gaps = gaps(reader, rig)

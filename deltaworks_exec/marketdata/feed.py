@@ -96,6 +96,12 @@ class ExchangeFeed:
         self._book_gaps: dict[str, Gap] = {}  # symbol -> gap closed by the next rebuilt book
         self._tasks: set[asyncio.Task[None]] = set()
 
+    @property
+    def backfills_running(self) -> int:
+        """Back-fills started in the background (after a sequence break or a full stream
+        buffer) and not finished yet."""
+        return len(self._tasks)
+
     async def run(self) -> None:
         """Record until cancelled; every symbol's trade and book streams reconnect on their own."""
         # The stream must carry the ids ``fetch_trades`` back-fills with: on Binance the
@@ -229,18 +235,20 @@ class ExchangeFeed:
         return stored
 
     async def _backfill(self, symbol: str, gap: Gap) -> None:
-        """Fetch the trades after the last stored one over REST; record the gap and the result."""
+        """Fetch the trades after the last stored one over REST (with none stored yet, the
+        newest page); record the gap and the result."""
         state = self.states[symbol]
         async with state.backfill_lock:
             since = gap.from_ms
             try:
-                while since is not None:
+                while True:
+                    start = None if since is None else int(since)
                     page = await retry_call_async(
-                        self.client.fetch_trades, symbol, int(since), BACKFILL_PAGE
+                        self.client.fetch_trades, symbol, start, BACKFILL_PAGE
                     )
                     gap.backfilled += self._store_trades(symbol, page, "backfill", gap.from_id)
                     newest = page[-1]["timestamp"] if page else since
-                    if len(page) < BACKFILL_PAGE or newest <= since:
+                    if since is None or len(page) < BACKFILL_PAGE or newest <= since:
                         break
                     since = newest
                 gap.filled = True
