@@ -58,7 +58,15 @@ def bench_settings(questdb: object | None = None) -> Settings:
         "exchanges": [
             {"name": name, "mode": "simulated", "symbols": list(SYMBOLS)} for name in EXCHANGES
         ],
-        "recorder": {"depth": 20, "snapshot_interval_s": 1.0, "flush_interval_s": 0.1},
+        "recorder": {
+            "depth": 20,
+            "snapshot_interval_s": 1.0,
+            "flush_interval_s": 0.1,
+            # Sized for a recorder 30 s behind (about 700 MB for these 40 symbols). With the
+            # default 2,000 the buffer overflows here, and the back-fill comes too late: the
+            # simulator serves only its newest 10,000 trades per market over REST.
+            "stream_buffer_trades": 10_000,
+        },
     }
     settings = settings_from_dict(raw)
     return settings if questdb is None else settings.model_copy(update={"questdb": questdb})

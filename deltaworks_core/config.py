@@ -253,9 +253,10 @@ class RecorderSettings(_Strict):
     # permessage-deflate on the streams: less bandwidth, but deflating and inflating every
     # message costs CPU on both ends, and the recorder's CPU is what limits its rate
     compress_streams: bool = False
-    # trades per symbol ccxt.pro keeps between two reads of the recorder; a recorder further
-    # behind loses the oldest to this buffer, which it notices and back-fills over REST
-    stream_buffer_trades: int = Field(default=10_000, ge=1)
+    # trades per symbol ccxt.pro keeps between two reads of the recorder (about 1.7 KB each,
+    # for good: a full buffer stays full); a recorder further behind loses the oldest to
+    # it, which it notices and back-fills over REST
+    stream_buffer_trades: int = Field(default=2_000, ge=1)
     shard_by: Literal["exchange", "symbol"] = "exchange"
     shard_count: int = Field(default=1, ge=1)
     shard_index: int = Field(default=0, ge=0)
