@@ -3,7 +3,6 @@ Grafana sends them, run on QuestDB over audit rows the service's ``AuditLog`` wr
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -11,21 +10,15 @@ import pytest
 
 from deltaworks_core.questdb import QuestDBReader
 from deltaworks_exec.audit.log import AuditEvent, AuditLog
-from tests.test_grafana_queries import GRAFANA, expand
+from tests.test_grafana_queries import GRAFANA, dashboard_queries, expand
 
 BOARD = GRAFANA / "dashboards" / "audit.json"
-
-
-def _queries() -> list[tuple[str, str]]:
-    board = json.loads(BOARD.read_text())
-    found = [(f"variable {v['name']}", v["query"]["rawSql"]) for v in board["templating"]["list"]]
-    found += [(p["title"], t["rawSql"]) for p in board["panels"] for t in p["targets"]]
-    return found
+QUERIES = dashboard_queries([BOARD])
 
 
 def test_the_audit_dashboard_uses_the_shared_queries() -> None:
     files = {p.read_text().strip() for p in (GRAFANA / "queries").glob("audit_*.sql")}
-    assert {sql for _, sql in _queries()} == files
+    assert {sql for _, sql in QUERIES} == files
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +32,7 @@ def users(reader: QuestDBReader) -> list[str]:
     return names
 
 
-@pytest.mark.parametrize(("where", "sql"), _queries(), ids=[w for w, _ in _queries()])
+@pytest.mark.parametrize(("where", "sql"), QUERIES, ids=[w for w, _ in QUERIES])
 def test_audit_panel_query_returns_the_users_rows(
     where: str, sql: str, users: list[str], reader: QuestDBReader
 ) -> None:
@@ -57,6 +50,6 @@ def test_audit_panel_query_returns_the_users_rows(
     assert rows, f"{where}: no rows"
     if "user_name" in rows[0]:
         assert set(users) <= {row["user_name"] for row in rows}
-    if where == "By user and action":
+    if where == "audit: By user and action":
         denied = {row["user_name"]: row["denied"] for row in rows}
         assert denied[users[0]] == 1 and denied[users[1]] == 1

@@ -3,7 +3,6 @@ expanded as Grafana sends them, run on QuestDB over reports the service's store 
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -12,21 +11,15 @@ import pytest
 from deltaworks_core.questdb import QuestDBReader, QuestDBWriter
 from deltaworks_exec.quality.reports import ExecutionReport
 from deltaworks_exec.quality.store import store_reports
-from tests.test_grafana_queries import GRAFANA, expand
+from tests.test_grafana_queries import GRAFANA, dashboard_queries, expand
 
 BOARD = GRAFANA / "dashboards" / "execution.json"
-
-
-def _queries() -> list[tuple[str, str]]:
-    board = json.loads(BOARD.read_text())
-    found = [(f"variable {v['name']}", v["query"]["rawSql"]) for v in board["templating"]["list"]]
-    found += [(p["title"], t["rawSql"]) for p in board["panels"] for t in p["targets"]]
-    return found
+QUERIES = dashboard_queries([BOARD])
 
 
 def test_the_execution_dashboard_uses_the_shared_queries() -> None:
     files = {p.read_text().strip() for p in (GRAFANA / "queries").glob("execution_*.sql")}
-    assert {sql for _, sql in _queries()} == files
+    assert {sql for _, sql in QUERIES} == files
 
 
 def report(parent_id: str, kind: str, exchange: str, ended: datetime, shortfall: float):
@@ -56,17 +49,17 @@ def exchange(reader: QuestDBReader, writer: QuestDBWriter) -> str:
     return name
 
 
-@pytest.mark.parametrize(("where", "sql"), _queries(), ids=[w for w, _ in _queries()])
+@pytest.mark.parametrize(("where", "sql"), QUERIES, ids=[w for w, _ in QUERIES])
 def test_execution_panel_query_returns_the_reports(
     where: str, sql: str, exchange: str, reader: QuestDBReader
 ) -> None:
     end = datetime.now(UTC) + timedelta(minutes=5)
     rows = reader.query(expand(sql, end - timedelta(days=1), end, timedelta(hours=1), [exchange]))
     assert rows, f"{where}: no rows"
-    if where == "Costs by algorithm":
+    if where == "execution: Costs by algorithm":
         by_kind = {row["kind"]: row for row in rows}
         assert set(by_kind) == {"twap", "vwap", "order"}
         assert by_kind["vwap"]["shortfall_bps"] == pytest.approx(8.0)
         assert by_kind["vwap"]["impact_bps"] == pytest.approx(2.0)
-    if where == "Recent parents":
+    if where == "execution: Recent parents":
         assert [row["kind"] for row in rows] == ["order", "vwap", "twap"]

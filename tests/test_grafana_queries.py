@@ -64,7 +64,7 @@ def expand(
     return sql
 
 
-def _queries(dashboards: list[Path] = DASHBOARDS) -> list[tuple[str, str]]:
+def dashboard_queries(dashboards: list[Path] = DASHBOARDS) -> list[tuple[str, str]]:
     """(where, SQL) of every variable and panel of ``dashboards``."""
     found = []
     for path in dashboards:
@@ -79,7 +79,7 @@ def _queries(dashboards: list[Path] = DASHBOARDS) -> list[tuple[str, str]]:
 
 def test_dashboards_use_the_shared_queries() -> None:
     files = {p.read_text().strip() for p in (GRAFANA / "queries").glob("*.sql")}
-    queries = _queries()
+    queries = dashboard_queries()
     assert len(queries) >= 10
     assert {sql for _, sql in queries} <= files
 
@@ -99,7 +99,9 @@ def exchanges(settings: Settings) -> Iterator[list[str]]:
         yield names
 
 
-@pytest.mark.parametrize(("where", "sql"), _queries(), ids=[w for w, _ in _queries()])
+@pytest.mark.parametrize(
+    ("where", "sql"), dashboard_queries(), ids=[w for w, _ in dashboard_queries()]
+)
 @pytest.mark.parametrize("interval", [timedelta(seconds=30), timedelta(hours=1)], ids=str)
 def test_panel_query_returns_rows(
     where: str, sql: str, interval: timedelta, exchanges: list[str], reader: QuestDBReader

@@ -112,10 +112,11 @@ class ScheduledOrder(ParentOrder):
             await self.sleep_until(current.time_ms)
             await self.refresh()
             await self.cancel_children()
-            target = await self.live_target(i, slices)
+            await self.observe_market()
+            target = self.live_target(i, slices)
             self.target = target
             due = target - self.filled
-            room = await self.cap_room()
+            room = self.cap_room()
             if room is not None:
                 due = min(due, room)
             on_schedule = later is not None and due <= target - previous
@@ -124,14 +125,19 @@ class ScheduledOrder(ParentOrder):
         await self.sleep_until(self.end_ms)
         await self.refresh()
         await self.cancel_children()
+        await self.observe_market()
         await self._finish()
 
-    async def live_target(self, index: int, slices: list[Slice]) -> Decimal:
+    async def observe_market(self) -> None:
+        """Read what the market did since the last look, once per slice and before the end
+        order (VWAP: the volume it traded), for ``live_target`` and ``cap_room``."""
+
+    def live_target(self, index: int, slices: list[Slice]) -> Decimal:
         """What should be filled by the end of slice ``index``: the schedule's target (VWAP
         with ``live`` re-plans it from the volume the market traded so far)."""
         return slices[index].target
 
-    async def cap_room(self) -> Decimal | None:
+    def cap_room(self) -> Decimal | None:
         """How much more may be filled now under a participation cap (``None``: no cap)."""
         return None
 
@@ -175,7 +181,7 @@ class ScheduledOrder(ParentOrder):
         remaining = self.remaining
         if remaining <= 0:
             return
-        room = await self.cap_room()
+        room = self.cap_room()
         amount = remaining if room is None else min(remaining, room)
         price = await self.reference_price()
         if self.execution.end == "leave" or is_dust(amount, self.rules, price):

@@ -112,21 +112,25 @@ class Vwap(ScheduledOrder):
             slices.append(Slice(self.start_ms + offset, target))
         return slices
 
-    async def cap_room(self) -> Decimal | None:
+    async def observe_market(self) -> None:
+        if self.tape is not None:
+            await self.tape.update()
+
+    def cap_room(self) -> Decimal | None:
         """What the participation cap still allows against the market's volume so far."""
         p = self.vwap.participation
         if p is None or p >= 1 or self.tape is None:
             return None
         filled = self.filled
-        others = max(0.0, await self.tape.update() - float(filled))
+        others = max(0.0, self.tape.volume - float(filled))
         allowed = to_step(dec(p / (1 - p) * others), self.rules.amount_increment)
         return max(Decimal(0), allowed - filled)
 
-    async def live_target(self, index: int, slices: list[Slice]) -> Decimal:
+    def live_target(self, index: int, slices: list[Slice]) -> Decimal:
         current = slices[index]
         if self.tape is None or index + 1 == len(slices):
             return current.target
-        traded = max(0.0, await self.tape.update() - float(self.filled))
+        traded = max(0.0, self.tape.volume - float(self.filled))
         now = current.time_ms - self.start_ms
         ahead = self.expected_volume(now, slices[index + 1].time_ms - self.start_ms)
         rest = self.expected_volume(now, self.end_ms - self.start_ms)

@@ -36,6 +36,7 @@ from deltaworks_exec.backtest.report import save_html, save_png
 from deltaworks_exec.backtest.result import RunResult
 from deltaworks_exec.backtest.setup import BacktestConfig
 from deltaworks_exec.backtest.store import store
+from deltaworks_exec.backtest.tca import COSTS
 from deltaworks_exec.strategies import STRATEGIES, Strategy
 
 console = Console()
@@ -131,7 +132,6 @@ def _run(engine: Backtest, strategy: Strategy) -> RunResult:
 
 
 ORDER_ROWS = 20
-_COST_COLUMNS = ("shortfall_bps", "spread_bps", "impact_bps", "timing_bps", "fees_bps")
 
 
 def _bps(value: float | None) -> str:
@@ -150,7 +150,7 @@ def _show_costs(result: RunResult) -> None:
         part = "-" if r.participation_rate is None else f"{r.participation_rate:.0%}"
         table.add_row(
             r.parent_id, r.kind, r.status, f"{r.fill_rate:.0%}", part,
-            *(_bps(getattr(r, name)) for name in _COST_COLUMNS),
+            *(_bps(getattr(r, name)) for name in COSTS),
         )  # fmt: skip
     console.print(table)
     if len(result.executions) > ORDER_ROWS:
