@@ -17,7 +17,7 @@ from deltaworks_core.questdb import QuestDBReader
 from deltaworks_core.venues.factory import create_exchange
 from deltaworks_pipelines.sensors import parse_cursor
 from tests.pipelines_support import PipelineEnv, pipeline_env
-from tests.test_grafana_queries import GRAFANA, _queries, expand
+from tests.test_grafana_queries import GRAFANA, dashboard_queries, expand
 
 BOARD = GRAFANA / "dashboards" / "transfers.json"
 
@@ -72,7 +72,7 @@ def _latest_in_transit(reader: QuestDBReader, name: str) -> float:
 
 
 def _panel(reader: QuestDBReader, names: list[str]) -> list[dict]:
-    sql = dict(_queries([BOARD]))["transfers: Transfers in transit"]
+    sql = dict(dashboard_queries([BOARD]))["transfers: Transfers in transit"]
     end = datetime.now(UTC) + timedelta(minutes=5)
     return reader.query(expand(sql, end - timedelta(days=3), end, timedelta(minutes=1), names))
 
@@ -123,4 +123,4 @@ def test_transfer_in_transit_then_settled(env: PipelineEnv, reader: QuestDBReade
 
 def test_transfer_panels_use_the_shared_queries() -> None:
     files = {p.read_text().strip() for p in (GRAFANA / "queries").glob("*.sql")}
-    assert {sql for _, sql in _queries([BOARD])} <= files
+    assert {sql for _, sql in dashboard_queries([BOARD])} <= files
